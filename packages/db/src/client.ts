@@ -1,0 +1,137 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { PGlite } from "@electric-sql/pglite";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { acquireDataDirLock } from "./pglite-lock";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+
+/** Either driver's Drizzle instance; repositories accept this or a transaction of it. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema>;
+export type Executor = Database | Transaction;
+
+export type DatabaseDriver = "postgres" | "pglite";
+
+export interface DatabaseHandle {
+  db: Database;
+  driver: DatabaseDriver;
+  /** Where the data lives: the PGlite directory, or the PostgreSQL URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface CreateDatabaseOptions {
+  /** PostgreSQL connection URL; defaults to `DATABASE_URL`. Unset means embedded PGlite. */
+  url?: string;
+  /** PGlite data directory; defaults to `PGLITE_DATA_DIR`, then `./.data/pglite`. */
+  dataDir?: string;
+  /** An already open PGlite instance (tests); it is closed with the handle. */
+  pglite?: PGlite;
+  /** Apply pending migrations on open. Defaults to true for PGlite and false for PostgreSQL. */
+  migrate?: boolean;
+  migrationsFolder?: string;
+  /** Maximum PostgreSQL pool size. */
+  maxConnections?: number;
+}
+
+export const defaultMigrationsFolder = (): string =>
+  fileURLToPath(new URL("../drizzle/", import.meta.url));
+
+export function defaultPgliteDataDir(): string {
+  return resolve(process.env.PGLITE_DATA_DIR ?? "./.data/pglite");
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable DATABASE_URL)";
+  }
+}
+
+/**
+ * Opens the database: postgres.js when a URL is given or `DATABASE_URL` is set, embedded PGlite
+ * otherwise. The PGlite directory is locked for this process and migrated on open.
+ */
+export async function createDatabase(options: CreateDatabaseOptions = {}): Promise<DatabaseHandle> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
+
+  if (url && !options.pglite) {
+    const client = postgres(url, {
+      max: options.maxConnections ?? 10,
+      onnotice: () => {},
+      connection: { application_name: "onboarding" },
+    });
+    const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+    const handle: DatabaseHandle = {
+      db,
+      driver: "postgres",
+      location: redactUrl(url),
+      close: () => client.end({ timeout: 5 }),
+    };
+    if (options.migrate === true) await migrateDatabase(handle, migrationsFolder);
+    return handle;
+  }
+
+  let release = () => {};
+  let client = options.pglite;
+  let location = "(in memory)";
+  if (!client) {
+    const dataDir = resolve(options.dataDir ?? defaultPgliteDataDir());
+    release = acquireDataDirLock(dataDir);
+    location = dataDir;
+    try {
+      client = await PGlite.create({ dataDir });
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
+
+  const pglite = client;
+  const db = drizzlePglite(pglite, { schema, casing: "snake_case" }) as unknown as Database;
+  const handle: DatabaseHandle = {
+    db,
+    driver: "pglite",
+    location,
+    close: async () => {
+      try {
+        await pglite.close();
+      } finally {
+        release();
+      }
+    },
+  };
+
+  if (options.migrate !== false) {
+    try {
+      await migrateDatabase(handle, migrationsFolder);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+  return handle;
+}
+
+/** Applies every migration in the folder that the database has not recorded yet. */
+export async function migrateDatabase(
+  handle: DatabaseHandle,
+  migrationsFolder = defaultMigrationsFolder(),
+): Promise<void> {
+  if (handle.driver === "pglite") {
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    await migrate(handle.db as never, { migrationsFolder });
+  } else {
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    await migrate(handle.db as never, { migrationsFolder });
+  }
+}

@@ -1,0 +1,52 @@
+import type { OnboardingProgress } from "./repositories/progress";
+
+/** Base class of the errors repositories raise on purpose; the API maps each to one status. */
+export class DomainError extends Error {
+  override name = "DomainError";
+}
+
+/** The row does not exist or belongs to another user; the two are indistinguishable on purpose. */
+export class NotFoundError extends DomainError {
+  override name = "NotFoundError";
+}
+
+/** The wizard's order forbids the request, for example completing a step before earlier ones. */
+export class PreconditionFailedError extends DomainError {
+  override name = "PreconditionFailedError";
+  constructor(
+    message: string,
+    readonly missingSteps: number[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's `expectedVersion` is stale; carries the current progress so the UI can reload. */
+export class ConflictError extends DomainError {
+  override name = "ConflictError";
+  constructor(readonly progress: OnboardingProgress) {
+    super(
+      `This onboarding changed in another tab or device (now at version ${progress.version}). ` +
+        "Reload to see the current state.",
+    );
+  }
+}
+
+/** An email address that already has an account. */
+export class EmailTakenError extends DomainError {
+  override name = "EmailTakenError";
+  constructor() {
+    super("An account with this email already exists. Sign in instead.");
+  }
+}
+
+/** The PostgreSQL SQLSTATE of a driver error, looking through Drizzle's query wrapper. */
+export function sqlStateOf(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = current.cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { defaultMigrationsFolder, migrateDatabase } from "./client";

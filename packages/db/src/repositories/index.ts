@@ -1,0 +1,6 @@
+export * from "./events";
+export * from "./onboarding";
+export * from "./progress";
+export * from "./step-data";
+export * from "./users";
+export * from "./wizard-rules";

@@ -1,0 +1,3 @@
+export * from "./api-keys";
+export { DecryptionError, decryptSecret, encryptSecret, keyIdOf } from "./cipher";
+export * from "./keyring";
