@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
@@ -39,11 +39,12 @@ export interface CreateDatabaseOptions {
   maxConnections?: number;
 }
 
+/** The committed migrations beside this package's source. */
 export const defaultMigrationsFolder = (): string =>
-  fileURLToPath(new URL("../drizzle/", import.meta.url));
+  resolve(/*turbopackIgnore: true*/ dirname(fileURLToPath(import.meta.url)), "../drizzle");
 
 export function defaultPgliteDataDir(): string {
-  return resolve(process.env.PGLITE_DATA_DIR ?? "./.data/pglite");
+  return resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DATA_DIR ?? "./.data/pglite");
 }
 
 export function redactUrl(url: string): string {
@@ -85,7 +86,7 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
   let client = options.pglite;
   let location = "(in memory)";
   if (!client) {
-    const dataDir = resolve(options.dataDir ?? defaultPgliteDataDir());
+    const dataDir = resolve(/*turbopackIgnore: true*/ options.dataDir ?? defaultPgliteDataDir());
     release = acquireDataDirLock(dataDir);
     location = dataDir;
     try {

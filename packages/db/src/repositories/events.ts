@@ -3,10 +3,7 @@ import type { Executor } from "../client";
 import { onboardingEvents } from "../schema";
 
 /** Returns the user's audit trail, newest first. */
-export async function listEvents(
-  executor: Executor,
-  params: { userId: string; limit?: number },
-) {
+export async function listEvents(executor: Executor, params: { userId: string; limit?: number }) {
   return executor
     .select({
       id: onboardingEvents.id,

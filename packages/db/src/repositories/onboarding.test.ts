@@ -44,7 +44,11 @@ const research: ResearchStepData = {
 };
 
 async function completeStepOne(handle: DatabaseHandle, userId: string) {
-  await saveApiKey(handle.db, keyring, { userId, provider: "gemini", key: `AIza${"a".repeat(35)}` });
+  await saveApiKey(handle.db, keyring, {
+    userId,
+    provider: "gemini",
+    key: `AIza${"a".repeat(35)}`,
+  });
   return markStepCompleted(handle.db, { userId, stepNumber: 1, requiredProviders: ["gemini"] });
 }
 
@@ -155,7 +159,10 @@ describe.each(testDrivers())("onboarding repository on %s", (driver) => {
 
     expect(afterTwo.currentStep).toBe(3);
     expect(afterTwo.steps.slice(0, 2).map((s) => s.status)).toEqual(["completed", "completed"]);
-    expect(step.data).toMatchObject({ websiteUrl: "https://example.com/", domainName: "example.com" });
+    expect(step.data).toMatchObject({
+      websiteUrl: "https://example.com/",
+      domainName: "example.com",
+    });
     expect(step.draft).toBeNull();
   });
 
@@ -178,7 +185,11 @@ describe.each(testDrivers())("onboarding repository on %s", (driver) => {
 
   it("lets one of concurrent same-version completions win", async () => {
     const user = await createTestUser(handle);
-    await saveApiKey(handle.db, keyring, { userId: user.id, provider: "gemini", key: `AIza${"b".repeat(35)}` });
+    await saveApiKey(handle.db, keyring, {
+      userId: user.id,
+      provider: "gemini",
+      key: `AIza${"b".repeat(35)}`,
+    });
     const { version } = await getProgress(handle.db, { userId: user.id });
 
     const outcomes = await Promise.allSettled(

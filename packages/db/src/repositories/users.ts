@@ -33,7 +33,9 @@ export async function createUser(
 export async function findUserCredentials(
   executor: Executor,
   params: { email: string },
-): Promise<{ id: string; email: string; name: string | null; passwordHash: string | null } | undefined> {
+): Promise<
+  { id: string; email: string; name: string | null; passwordHash: string | null } | undefined
+> {
   const [user] = await executor
     .select({
       id: users.id,

@@ -17,7 +17,9 @@ export function blockingStepsBefore(steps: readonly StepState[], stepNumber: num
   return steps
     .filter((step) => step.stepNumber < stepNumber)
     .filter((step) =>
-      SKIPPABLE_STEPS.includes(step.stepNumber) ? !isStepDone(step.status) : step.status !== "completed",
+      SKIPPABLE_STEPS.includes(step.stepNumber)
+        ? !isStepDone(step.status)
+        : step.status !== "completed",
     )
     .map((step) => step.stepNumber)
     .sort((a, b) => a - b);

@@ -61,10 +61,7 @@ export const onboardingSessions = pgTable(
     unique("onboarding_sessions_user_id_key").on(table.userId),
     unique("onboarding_sessions_id_user_id_key").on(table.id, table.userId),
     check("onboarding_sessions_current_step_range", sql`${table.currentStep} BETWEEN 1 AND 6`),
-    check(
-      "onboarding_sessions_status_valid",
-      sql`${table.status} IN (${inList(sessionStatuses)})`,
-    ),
+    check("onboarding_sessions_status_valid", sql`${table.status} IN (${inList(sessionStatuses)})`),
     check(
       "onboarding_sessions_completed_at_matches_status",
       sql`(${table.status} = 'completed') = (${table.completedAt} IS NOT NULL)`,

@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
-import { createDatabase, type DatabaseDriver, type DatabaseHandle, migrateDatabase } from "../client";
+import {
+  createDatabase,
+  type DatabaseDriver,
+  type DatabaseHandle,
+  migrateDatabase,
+} from "../client";
 import { createUser } from "../repositories/users";
 
 /**

@@ -72,7 +72,9 @@ export function decryptSecret(keyring: Keyring, binding: SecretBinding, blob: Ui
 
   const key = keyring.keys.get(keyId);
   if (!key) {
-    throw new DecryptionError(`The stored key was encrypted with master key "${keyId}", which is not configured.`);
+    throw new DecryptionError(
+      `The stored key was encrypted with master key "${keyId}", which is not configured.`,
+    );
   }
 
   const ivStart = 2 + keyId.length;

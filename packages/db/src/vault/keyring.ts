@@ -45,7 +45,10 @@ export function parseKeyring(value: string | undefined, variable = KEYRING_VARIA
     }
     if (keys.has(keyId)) throw new KeyringError(`${position} repeats the key id "${keyId}".`);
 
-    const key = Buffer.from(encoded, encoded.includes("-") || encoded.includes("_") ? "base64url" : "base64");
+    const key = Buffer.from(
+      encoded,
+      encoded.includes("-") || encoded.includes("_") ? "base64url" : "base64",
+    );
     if (key.length !== KEY_BYTES || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(encoded)) {
       throw new KeyringError(
         `${position} (key id "${keyId}") must be ${KEY_BYTES} bytes in base64; ` +

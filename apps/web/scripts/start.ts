@@ -1,0 +1,130 @@
+/**
+ * Starts the web app with zero configuration. Without DATABASE_URL it uses the embedded database
+ * under .data/ and generates development secrets there; with DATABASE_URL it requires real ones.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseRequiredProviders } from "@onboarding/api";
+import { DatabaseLockedError } from "@onboarding/db";
+import { acquireDataDirLock } from "@onboarding/db/pglite-lock";
+import { generateKeyringEntry, KeyringError, parseKeyring } from "@onboarding/db/vault";
+
+const HELP = `Usage: pnpm start [-- --dev]
+
+Builds (when needed, through turbo), then serves the onboarding app.
+
+Options:
+  --dev     Run the Next.js development server instead of the production build.
+  --help    Show this help.
+
+Environment:
+  PORT                            Port to listen on (default 3000).
+  DATABASE_URL                    PostgreSQL URL. Unset: embedded PGlite under .data/pglite.
+  PGLITE_DATA_DIR                 Directory of the embedded database (default .data/pglite).
+  AUTH_SECRET                     Secret that signs sessions. Required with DATABASE_URL.
+  ONBOARDING_ENCRYPTION_KEYS      Master keys for stored API keys, "id:base64key,..." newest
+                                  first. Required with DATABASE_URL.
+  ONBOARDING_REQUIRED_PROVIDERS   Providers step 1 requires (default "gemini,exa").
+`;
+
+const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const repoRoot = resolve(appDir, "../..");
+
+function fail(message: string): never {
+  console.error(`onboarding: ${message}`);
+  process.exit(1);
+}
+
+interface DevSecrets {
+  AUTH_SECRET: string;
+  ONBOARDING_ENCRYPTION_KEYS: string;
+}
+
+/** Loads the development secrets file, creating it with mode 0600 on first start. */
+function loadDevSecrets(secretsPath: string): DevSecrets {
+  if (existsSync(secretsPath)) {
+    console.log(`onboarding: using development secrets from ${secretsPath}`);
+    return JSON.parse(readFileSync(secretsPath, "utf8")) as DevSecrets;
+  }
+
+  const secrets: DevSecrets = {
+    AUTH_SECRET: generateKeyringEntry("dev").split(":")[1] ?? "",
+    ONBOARDING_ENCRYPTION_KEYS: generateKeyringEntry("dev1"),
+  };
+  mkdirSync(dirname(secretsPath), { recursive: true });
+  writeFileSync(secretsPath, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  console.log(
+    `onboarding: generated a development AUTH_SECRET and ONBOARDING_ENCRYPTION_KEYS in ${secretsPath} ` +
+      "(mode 0600). Set both variables yourself before using real data.",
+  );
+  return secrets;
+}
+
+function prepareEnvironment(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ONBOARDING_MIGRATIONS_DIR: join(repoRoot, "packages/db/drizzle"),
+  };
+
+  if (env.DATABASE_URL) {
+    if (!env.AUTH_SECRET)
+      fail("AUTH_SECRET is missing. Set it to a random secret (openssl rand -base64 32).");
+    if (!env.ONBOARDING_ENCRYPTION_KEYS) {
+      fail('ONBOARDING_ENCRYPTION_KEYS is missing. Set it to "k1:<32 random bytes in base64>".');
+    }
+  } else {
+    const dataDir = resolve(repoRoot, env.PGLITE_DATA_DIR ?? ".data/pglite");
+    env.PGLITE_DATA_DIR = dataDir;
+    if (!env.AUTH_SECRET || !env.ONBOARDING_ENCRYPTION_KEYS) {
+      const secrets = loadDevSecrets(join(dirname(dataDir), "dev-secrets.json"));
+      env.AUTH_SECRET ??= secrets.AUTH_SECRET;
+      env.ONBOARDING_ENCRYPTION_KEYS ??= secrets.ONBOARDING_ENCRYPTION_KEYS;
+    }
+    try {
+      acquireDataDirLock(dataDir)();
+    } catch (error) {
+      if (error instanceof DatabaseLockedError) fail(error.message);
+      throw error;
+    }
+  }
+
+  try {
+    parseKeyring(env.ONBOARDING_ENCRYPTION_KEYS);
+    parseRequiredProviders(env.ONBOARDING_REQUIRED_PROVIDERS);
+  } catch (error) {
+    if (error instanceof KeyringError || error instanceof Error) fail(error.message);
+    throw error;
+  }
+  return env;
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(HELP);
+    return;
+  }
+
+  const dev = args.includes("--dev");
+  const port = process.env.PORT ?? "3000";
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535)
+    fail(`PORT "${port}" is invalid; use a number from 1 to 65535.`);
+
+  const env = prepareEnvironment();
+  const nextBin = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");
+  const server = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", port], {
+    cwd: appDir,
+    env,
+    stdio: "inherit",
+  });
+
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => server.kill(signal));
+  }
+  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+}
+
+main();

@@ -1,0 +1,219 @@
+"use client";
+
+import type { ReactNode } from "react";
+
+export type FieldErrors = Record<string, string | undefined>;
+
+interface BaseProps {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: ReactNode;
+}
+
+function describedBy(id: string, error?: string, hint?: ReactNode): string | undefined {
+  return (
+    [hint ? `${id}-hint` : undefined, error ? `${id}-error` : undefined]
+      .filter(Boolean)
+      .join(" ") || undefined
+  );
+}
+
+function Messages({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
+  return (
+    <>
+      {hint && (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
+export function TextField(
+  props: BaseProps & {
+    value: string;
+    onChange: (value: string) => void;
+    type?: "text" | "url" | "email";
+    required?: boolean;
+    maxLength?: number;
+    autoComplete?: string;
+    placeholder?: string;
+  },
+) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>
+        {props.label}
+        {props.required ? "" : " (optional)"}
+      </label>
+      <input
+        id={props.id}
+        name={props.id}
+        type={props.type ?? "text"}
+        value={props.value}
+        required={props.required}
+        maxLength={props.maxLength}
+        autoComplete={props.autoComplete ?? "off"}
+        placeholder={props.placeholder}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy(props.id, props.error, props.hint)}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+      <Messages id={props.id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+export function TextArea(
+  props: BaseProps & {
+    value: string;
+    onChange: (value: string) => void;
+    required?: boolean;
+    maxLength?: number;
+    rows?: number;
+  },
+) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>
+        {props.label}
+        {props.required ? "" : " (optional)"}
+      </label>
+      <textarea
+        id={props.id}
+        name={props.id}
+        value={props.value}
+        rows={props.rows ?? 3}
+        required={props.required}
+        maxLength={props.maxLength}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy(props.id, props.error, props.hint)}
+        onChange={(event) => props.onChange(event.target.value)}
+      />
+      <Messages id={props.id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+export function SelectField(
+  props: BaseProps & {
+    value: string;
+    onChange: (value: string) => void;
+    options: readonly { value: string; label: string }[];
+    required?: boolean;
+    placeholder?: string;
+  },
+) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id}>
+        {props.label}
+        {props.required ? "" : " (optional)"}
+      </label>
+      <select
+        id={props.id}
+        name={props.id}
+        value={props.value}
+        required={props.required}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={describedBy(props.id, props.error, props.hint)}
+        onChange={(event) => props.onChange(event.target.value)}
+      >
+        <option value="">{props.placeholder ?? "Choose…"}</option>
+        {props.options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <Messages id={props.id} error={props.error} hint={props.hint} />
+    </div>
+  );
+}
+
+export function CheckboxGroup(
+  props: BaseProps & {
+    values: string[];
+    onChange: (values: string[]) => void;
+    options: readonly { value: string; label: string }[];
+    required?: boolean;
+  },
+) {
+  const toggle = (value: string, checked: boolean) =>
+    props.onChange(
+      checked ? [...props.values, value] : props.values.filter((item) => item !== value),
+    );
+
+  return (
+    <fieldset
+      id={props.id}
+      aria-invalid={props.error ? true : undefined}
+      aria-describedby={describedBy(props.id, props.error, props.hint)}
+    >
+      <legend>
+        {props.label}
+        {props.required ? "" : " (optional)"}
+      </legend>
+      <div className="choices">
+        {props.options.map((option) => (
+          <label key={option.value}>
+            <input
+              type="checkbox"
+              name={props.id}
+              value={option.value}
+              checked={props.values.includes(option.value)}
+              onChange={(event) => toggle(option.value, event.target.checked)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      <Messages id={props.id} error={props.error} hint={props.hint} />
+    </fieldset>
+  );
+}
+
+export function Checkbox(props: {
+  id: string;
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id} style={{ fontWeight: "normal", display: "flex", gap: "0.4rem" }}>
+        <input
+          id={props.id}
+          name={props.id}
+          type="checkbox"
+          checked={props.checked}
+          aria-describedby={props.hint ? `${props.id}-hint` : undefined}
+          onChange={(event) => props.onChange(event.target.checked)}
+        />
+        {props.label}
+      </label>
+      {props.hint && (
+        <p id={`${props.id}-hint`} className="hint">
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** Turns `snake_case` option ids into labels such as "Blog posts". */
+export function labelFor(value: string): string {
+  const words = value.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+export const optionsOf = (values: readonly string[]) =>
+  values.map((value) => ({ value, label: labelFor(value) }));

@@ -1,0 +1,45 @@
+import "server-only";
+import { resolve } from "node:path";
+import { parseRequiredProviders, type Services } from "@onboarding/api";
+import { createLogger } from "@onboarding/api/logger";
+import { createDatabase } from "@onboarding/db";
+import { parseKeyring } from "@onboarding/db/vault";
+
+// One set of services per server process. It lives on globalThis because Next may load this
+// module once per route bundle, and the embedded database allows a single opener per process.
+const holder = globalThis as typeof globalThis & { onboardingServices?: Promise<Services> };
+
+function migrationsFolder(): string {
+  return (
+    process.env.ONBOARDING_MIGRATIONS_DIR ??
+    resolve(/*turbopackIgnore: true*/ process.cwd(), "../../packages/db/drizzle")
+  );
+}
+
+async function buildServices(): Promise<Services> {
+  const logger = createLogger();
+  const keyring = parseKeyring(process.env.ONBOARDING_ENCRYPTION_KEYS);
+  const requiredProviders = parseRequiredProviders(process.env.ONBOARDING_REQUIRED_PROVIDERS);
+
+  const handle = await createDatabase({ migrationsFolder: migrationsFolder() });
+  logger.info({ driver: handle.driver, location: handle.location }, "database ready");
+
+  const shutdown = () => {
+    void handle
+      .close()
+      .catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));
+  };
+  process.once("SIGTERM", shutdown);
+  process.once("SIGINT", shutdown);
+
+  return { db: handle.db, keyring, requiredProviders, logger };
+}
+
+/** Returns this process's services, opening and migrating the database on first use. */
+export function getServices(): Promise<Services> {
+  holder.onboardingServices ??= buildServices().catch((error: unknown) => {
+    holder.onboardingServices = undefined;
+    throw error;
+  });
+  return holder.onboardingServices;
+}

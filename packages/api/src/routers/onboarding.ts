@@ -1,0 +1,89 @@
+import {
+  finishOnboarding,
+  getProgress,
+  getStepData,
+  goToStep,
+  markStepCompleted,
+  resetOnboarding,
+  saveStepData,
+  skipStep,
+} from "@onboarding/db/repositories";
+import { z } from "zod";
+import { type StepValues, toFormValues, toStepRecord } from "../step-records";
+import { completeStepInputSchema, draftSchema, stepNumberSchema } from "../steps";
+import { createTRPCRouter, protectedProcedure } from "../trpc";
+
+const expectedVersion = z.number().int().positive().optional();
+
+export const onboardingRouter = createTRPCRouter({
+  /** Returns the caller's progress, starting the onboarding on the first call. */
+  getProgress: protectedProcedure.query(({ ctx }) =>
+    getProgress(ctx.services.db, { userId: ctx.user.id }),
+  ),
+
+  /** Returns one step: status, draft and the validated values as form values. */
+  getStep: protectedProcedure
+    .input(z.object({ stepNumber: stepNumberSchema }))
+    .query(async ({ ctx, input }) => {
+      const step = await getStepData(ctx.services.db, {
+        userId: ctx.user.id,
+        stepNumber: input.stepNumber,
+      });
+      return {
+        stepNumber: step.stepNumber,
+        status: step.status,
+        draft: step.draft,
+        values: toFormValues(step.stepNumber, step.data),
+        completedAt: step.completedAt,
+        updatedAt: step.updatedAt,
+      };
+    }),
+
+  /** Stores a draft of a step's form; never advances the wizard. */
+  saveStep: protectedProcedure
+    .input(z.object({ stepNumber: stepNumberSchema, draft: draftSchema, expectedVersion }))
+    .mutation(({ ctx, input }) => saveStepData(ctx.services.db, { userId: ctx.user.id, ...input })),
+
+  /** Validates a step strictly, stores it and moves to the next open step. */
+  completeStep: protectedProcedure.input(completeStepInputSchema).mutation(({ ctx, input }) => {
+    const userId = ctx.user.id;
+    if (input.stepNumber === 1) {
+      return markStepCompleted(ctx.services.db, {
+        userId,
+        stepNumber: 1,
+        requiredProviders: ctx.services.requiredProviders,
+        expectedVersion: input.expectedVersion,
+      });
+    }
+    const record = toStepRecord(input as StepValues);
+    return markStepCompleted(ctx.services.db, {
+      userId,
+      expectedVersion: input.expectedVersion,
+      ...record,
+    });
+  }),
+
+  /** Skips an optional step (step 5). */
+  skipStep: protectedProcedure
+    .input(z.object({ stepNumber: stepNumberSchema, expectedVersion }))
+    .mutation(({ ctx, input }) => skipStep(ctx.services.db, { userId: ctx.user.id, ...input })),
+
+  /** Goes back to a reached step. */
+  goToStep: protectedProcedure
+    .input(z.object({ stepNumber: stepNumberSchema, expectedVersion }))
+    .mutation(({ ctx, input }) => goToStep(ctx.services.db, { userId: ctx.user.id, ...input })),
+
+  /** Finishes the onboarding; calling it again changes nothing. */
+  finish: protectedProcedure
+    .input(z.object({ expectedVersion }).optional())
+    .mutation(({ ctx, input }) =>
+      finishOnboarding(ctx.services.db, { userId: ctx.user.id, ...input }),
+    ),
+
+  /** Starts over; stored API keys are kept unless `forgetKeys` is true. */
+  reset: protectedProcedure
+    .input(z.object({ forgetKeys: z.boolean().default(false), expectedVersion }).optional())
+    .mutation(({ ctx, input }) =>
+      resetOnboarding(ctx.services.db, { userId: ctx.user.id, ...input }),
+    ),
+});

@@ -1,0 +1,137 @@
+import { randomUUID } from "node:crypto";
+import {
+  ConflictError,
+  DomainError,
+  EmailTakenError,
+  NotFoundError,
+  PreconditionFailedError,
+} from "@onboarding/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError, z } from "zod";
+import type { Services } from "./services";
+
+/** The signed-in user as the auth layer reports it; only `id` is relied on. */
+export interface SessionUser {
+  id: string;
+  email?: string | null;
+  name?: string | null;
+}
+
+export interface AuthSession {
+  user?: SessionUser | null;
+}
+
+/**
+ * Builds the per-request context from a session the caller already resolved. Tests pass a
+ * literal session; the HTTP handler passes the one next-auth decoded from the cookie.
+ */
+export function createTRPCContext(options: {
+  session: AuthSession | null;
+  services: Services;
+  requestId?: string;
+}) {
+  const requestId = options.requestId ?? randomUUID();
+  const userId = options.session?.user?.id ?? null;
+  return {
+    session: options.session,
+    services: options.services,
+    requestId,
+    logger: options.services.logger.child({ requestId, userId }),
+  };
+}
+
+export type Context = ReturnType<typeof createTRPCContext>;
+
+const INTERNAL_MESSAGE = "Something went wrong on our side. Try again in a moment.";
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error, ctx }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : undefined;
+    const conflict = error.cause instanceof ConflictError ? error.cause : undefined;
+    const isInternal = error.code === "INTERNAL_SERVER_ERROR";
+
+    return {
+      ...shape,
+      message: isInternal
+        ? INTERNAL_MESSAGE
+        : zodError
+          ? describeZodError(zodError)
+          : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId,
+        fieldErrors: zodError ? fieldErrorsOf(zodError) : undefined,
+        progress: conflict?.progress,
+        missingSteps:
+          error.cause instanceof PreconditionFailedError ? error.cause.missingSteps : undefined,
+      },
+    };
+  },
+});
+
+/** Joins each issue as "path: message", so a bare HTTP client still learns which field failed. */
+function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) =>
+      issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+    )
+    .join("\n");
+}
+
+/** Maps each dotted field path to its messages, for forms to show beside the field. */
+function fieldErrorsOf(error: ZodError): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.join(".") || "(input)";
+    fields[path] = [...(fields[path] ?? []), issue.message];
+  }
+  return fields;
+}
+
+/** Maps a domain error from the repositories to its tRPC code; anything else stays internal. */
+function toTRPCError(error: unknown): TRPCError | undefined {
+  if (!(error instanceof DomainError)) return undefined;
+  if (error instanceof NotFoundError)
+    return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
+  if (error instanceof PreconditionFailedError) {
+    return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+  }
+  if (error instanceof ConflictError)
+    return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+  if (error instanceof EmailTakenError)
+    return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });
+  return new TRPCError({ code: "BAD_REQUEST", message: error.message, cause: error });
+}
+
+const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
+  const result = await next();
+  if (result.ok) return result;
+
+  const mapped = toTRPCError(result.error.cause);
+  if (mapped) throw mapped;
+  if (result.error.code === "INTERNAL_SERVER_ERROR") {
+    ctx.logger.error({ err: result.error.cause ?? result.error, path, type }, "procedure failed");
+  }
+  return result;
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Open to everyone. */
+export const publicProcedure = t.procedure.use(errorMapping);
+
+/** Requires a signed-in user; after it, `ctx.user` is non-null. */
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  const user = ctx.session?.user;
+  if (!user?.id) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  }
+  return next({ ctx: { ...ctx, user: { ...user, id: user.id } } });
+});
+
+export { z };
