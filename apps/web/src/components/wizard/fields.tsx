@@ -208,12 +208,3 @@ export function Checkbox(props: {
     </div>
   );
 }
-
-/** Turns `snake_case` option ids into labels such as "Blog posts". */
-export function labelFor(value: string): string {
-  const words = value.replace(/_/g, " ");
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-export const optionsOf = (values: readonly string[]) =>
-  values.map((value) => ({ value, label: labelFor(value) }));

@@ -1,13 +1,12 @@
 import { WIZARD_STEPS } from "@onboarding/api/steps";
 import Link from "next/link";
-import { labelFor } from "./fields";
+import { labelFor } from "./labels";
 import type { ReviewData } from "./types";
 
 function formatValue(value: unknown): string {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "Yes" : "No";
-  if (Array.isArray(value))
-    return value.length === 0 ? "—" : value.map((item) => labelFor(String(item))).join(", ");
+  if (Array.isArray(value)) return value.length === 0 ? "—" : value.map(formatValue).join(", ");
   if (typeof value === "string" && /^[a-z_]+$/.test(value)) return labelFor(value);
   return String(value);
 }

@@ -17,11 +17,11 @@ import {
   Checkbox,
   CheckboxGroup,
   type FieldErrors,
-  optionsOf,
   SelectField,
   TextArea,
   TextField,
 } from "./fields";
+import { optionsOf } from "./labels";
 
 type FormState = Record<string, unknown>;
 
