@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { appDir, startServer } from "./support/server";
+
+const VALID_KEYRING = `k1:${Buffer.alloc(32, 9).toString("base64")}`;
+
+/** Runs the launcher and returns its exit status and output; it must stop before serving. */
+function runLauncher(args: string[], env: Record<string, string | undefined>) {
+  const cleanEnv = { ...process.env };
+  delete cleanEnv.AUTH_SECRET;
+  delete cleanEnv.ONBOARDING_ENCRYPTION_KEYS;
+  delete cleanEnv.DATABASE_URL;
+  const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/start.ts", ...args], {
+    cwd: appDir,
+    env: { ...cleanEnv, ...env, PORT: "1" },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("start-up launcher", () => {
+  it("prints help", () => {
+    const result = runLauncher(["--help"], {});
+
+    expect(result.status).toBe(0);
+    expect(result.output).toContain("ONBOARDING_ENCRYPTION_KEYS");
+  });
+
+  it("requires AUTH_SECRET with DATABASE_URL", () => {
+    const result = runLauncher([], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      ONBOARDING_ENCRYPTION_KEYS: VALID_KEYRING,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("AUTH_SECRET is missing");
+  });
+
+  it("requires encryption keys with DATABASE_URL", () => {
+    const result = runLauncher([], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      AUTH_SECRET: "a-secret-for-this-test",
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("ONBOARDING_ENCRYPTION_KEYS is missing");
+  });
+
+  it("rejects a malformed keyring without echoing it", () => {
+    const secretPart = "c2hvcnQta2V5LXRoYXQtbXVzdC1ub3QtbGVhaw==";
+    const result = runLauncher([], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      AUTH_SECRET: "a-secret-for-this-test",
+      ONBOARDING_ENCRYPTION_KEYS: `k1:${secretPart}`,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("entry 1 of ONBOARDING_ENCRYPTION_KEYS");
+    expect(result.output).not.toContain(secretPart);
+  });
+
+  it("generates development secrets with mode 0600", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-start-"));
+    const cleanEnv: Record<string, string> = { PGLITE_DATA_DIR: join(dir, "pglite") };
+    const saved = { auth: process.env.AUTH_SECRET, keys: process.env.ONBOARDING_ENCRYPTION_KEYS };
+    delete process.env.AUTH_SECRET;
+    delete process.env.ONBOARDING_ENCRYPTION_KEYS;
+    try {
+      const server = await startServer(cleanEnv);
+      await server.stop();
+      const secretsPath = join(dir, "dev-secrets.json");
+      const secrets = JSON.parse(readFileSync(secretsPath, "utf8"));
+
+      expect(statSync(secretsPath).mode & 0o777).toBe(0o600);
+      expect(secrets.AUTH_SECRET.length).toBeGreaterThanOrEqual(32);
+      expect(secrets.ONBOARDING_ENCRYPTION_KEYS).toMatch(/^dev1:/);
+      expect(server.output()).toContain(`generated a development AUTH_SECRET`);
+      expect(server.output()).not.toContain(secrets.AUTH_SECRET);
+    } finally {
+      if (saved.auth) process.env.AUTH_SECRET = saved.auth;
+      if (saved.keys) process.env.ONBOARDING_ENCRYPTION_KEYS = saved.keys;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
