@@ -1,3 +1,5 @@
+// Helpers for the router tests: services on a test database, callers and error shapes.
+
 import { randomBytes } from "node:crypto";
 import type { DatabaseHandle } from "@onboarding/db";
 import { parseKeyring } from "@onboarding/db/vault";
@@ -6,8 +8,6 @@ import { createLogger } from "./logger";
 import { type AppRouter, appRouter, createCaller } from "./root";
 import type { Services } from "./services";
 import { type AuthSession, createTRPCContext } from "./trpc";
-
-/** Helpers for the router tests: services on a test database, callers and error shapes. */
 
 export type Caller = ReturnType<typeof createCaller>;
 export type ErrorShape = inferRouterError<AppRouter>;
@@ -35,8 +35,7 @@ export function userCaller(services: Services, userId: string): Caller {
 /**
  * Awaits a call that must fail and returns the TRPCError with the shape the HTTP handler would
  * send for it, so tests can read `data.fieldErrors`, `data.progress` and `data.missingSteps`.
- * Raises when the call succeeds or fails with anything but a TRPCError; `label` names the call in
- * that message.
+ * Raises an error naming `label` when the call succeeds, and rethrows any error but a TRPCError.
  */
 export async function rejectionOf(
   call: Promise<unknown>,
@@ -59,10 +58,10 @@ export async function rejectionOf(
   throw new Error(`Expected ${label} to fail with a TRPCError, but it succeeded.`);
 }
 
-/** A well-formed Google Gemini key: "AIza" and 35 characters. */
+/** Builds a well-formed Google Gemini key: "AIza" and 35 copies of `fill`. */
 export function geminiKey(fill = "g"): string {
   return `AIza${fill.repeat(35)}`;
 }
 
 /** A well-formed Exa key: a UUID. */
-export const EXA_KEY = "123e4567-e89b-12d3-a456-426614174000";
+export const EXA_KEY = "9b2f4c1e-7d3a-4e8b-a1c2-5f6e7d8c9b0a";
