@@ -1,12 +1,16 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import postgres from "postgres";
 import {
   createDatabase,
   type DatabaseDriver,
   type DatabaseHandle,
+  defaultMigrationsFolder,
   migrateDatabase,
 } from "../client";
+import { sqlStateOf } from "../errors";
 import { createUser } from "../repositories/users";
 
 /**
@@ -39,32 +43,56 @@ function adminUrl(url: string, database: string): string {
 
 let postgresTemplate: Promise<string> | undefined;
 
+const DUPLICATE_DATABASE = "42P04";
+
+/** Hashes the journal and every SQL migration with SHA-256 and returns the first 16 hex digits. */
+function migrationsDigest(folder: string): string {
+  const hash = createHash("sha256");
+  hash.update(readFileSync(join(folder, "meta", "_journal.json")));
+  for (const file of readdirSync(folder)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()) {
+    hash.update(file).update(readFileSync(join(folder, file)));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
 /**
- * A migrated template database on the test server, built once per worker under a random name.
- * Each test database is a copy of it, which takes a fraction of a second.
+ * Returns the migrated template database that every worker and run with the same migrations
+ * shares on the test server. Each test database is a copy of it, which takes a fraction of a
+ * second. The template is built under a random name and renamed once migrated, so a database under
+ * the final name is always complete. A worker that loses the race to rename drops its own copy.
+ * NOTE: templates of earlier migration sets stay on the server until someone drops them.
  */
 function migratedPostgresTemplate(baseUrl: string): Promise<string> {
   postgresTemplate ??= (async () => {
-    const name = `onboarding_template_${randomBytes(6).toString("hex")}`;
+    const name = `onboarding_template_${migrationsDigest(defaultMigrationsFolder())}`;
     const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
     try {
-      await admin.unsafe(`CREATE DATABASE "${name}"`);
+      const existing = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+      if (existing.length > 0) return name;
+
+      const building = `onboarding_building_${randomBytes(6).toString("hex")}`;
+      await admin.unsafe(`CREATE DATABASE "${building}"`);
+      try {
+        const handle = await createDatabase({
+          url: adminUrl(baseUrl, building),
+          maxConnections: 1,
+        });
+        try {
+          await migrateDatabase(handle);
+        } finally {
+          await handle.close();
+        }
+        await admin.unsafe(`ALTER DATABASE "${building}" RENAME TO "${name}"`);
+      } catch (error) {
+        await admin.unsafe(`DROP DATABASE IF EXISTS "${building}" WITH (FORCE)`);
+        if (sqlStateOf(error) !== DUPLICATE_DATABASE) throw error;
+      }
+      return name;
     } finally {
       await admin.end();
     }
-    const handle = await createDatabase({ url: adminUrl(baseUrl, name), maxConnections: 1 });
-    try {
-      await migrateDatabase(handle);
-    } finally {
-      await handle.close();
-    }
-    process.once("beforeExit", () => {
-      const cleanup = postgres(baseUrl, { max: 1, onnotice: () => {} });
-      void cleanup
-        .unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-        .finally(() => cleanup.end());
-    });
-    return name;
   })();
   return postgresTemplate;
 }
