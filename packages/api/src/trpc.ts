@@ -3,8 +3,11 @@ import {
   ConflictError,
   DomainError,
   EmailTakenError,
+  type Executor,
   NotFoundError,
   PreconditionFailedError,
+  UnknownUserError,
+  withUserScope,
 } from "@onboarding/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
@@ -95,6 +98,9 @@ function fieldErrorsOf(error: ZodError): Record<string, string[]> {
 /** Maps a domain error from the repositories to its tRPC code; anything else stays internal. */
 function toTRPCError(error: unknown): TRPCError | undefined {
   if (!(error instanceof DomainError)) return undefined;
+  if (error instanceof UnknownUserError) {
+    return new TRPCError({ code: "UNAUTHORIZED", message: error.message, cause: error });
+  }
   if (error instanceof NotFoundError)
     return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
   if (error instanceof PreconditionFailedError) {
@@ -125,13 +131,20 @@ export const createCallerFactory = t.createCallerFactory;
 /** Open to everyone. */
 export const publicProcedure = t.procedure.use(errorMapping);
 
-/** Requires a signed-in user; after it, `ctx.user` is non-null. */
+/**
+ * Requires a signed-in user; after it, `ctx.user` is non-null. `ctx.asUser` runs database work in
+ * one transaction under row-level security for that user. It is opened by the resolver, after
+ * input validation, so rejected input never reaches the database.
+ */
 export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   const user = ctx.session?.user;
   if (!user?.id) {
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
   }
-  return next({ ctx: { ...ctx, user: { ...user, id: user.id } } });
+  const userId = user.id;
+  const asUser = <T>(work: (tx: Executor) => Promise<T>) =>
+    withUserScope(ctx.services.db, userId, work);
+  return next({ ctx: { ...ctx, user: { ...user, id: userId }, asUser } });
 });
 
 export { z };

@@ -50,3 +50,11 @@ export function sqlStateOf(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/** The session names a user id that has no account, for example after the account was deleted. */
+export class UnknownUserError extends DomainError {
+  override name = "UnknownUserError";
+  constructor() {
+    super("Your account no longer exists. Sign in again or create a new account.");
+  }
+}

@@ -1,3 +1,4 @@
 export * from "./client";
 export * from "./errors";
 export { DatabaseLockedError } from "./pglite-lock";
+export { APP_ROLE, inTransaction, withUserScope } from "./user-scope";

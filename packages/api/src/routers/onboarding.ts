@@ -18,17 +18,16 @@ const expectedVersion = z.number().int().positive().optional();
 export const onboardingRouter = createTRPCRouter({
   /** Returns the caller's progress, starting the onboarding on the first call. */
   getProgress: protectedProcedure.query(({ ctx }) =>
-    getProgress(ctx.services.db, { userId: ctx.user.id }),
+    ctx.asUser((tx) => getProgress(tx, { userId: ctx.user.id })),
   ),
 
   /** Returns one step: status, draft and the validated values as form values. */
   getStep: protectedProcedure
     .input(z.object({ stepNumber: stepNumberSchema }))
     .query(async ({ ctx, input }) => {
-      const step = await getStepData(ctx.services.db, {
-        userId: ctx.user.id,
-        stepNumber: input.stepNumber,
-      });
+      const step = await ctx.asUser((tx) =>
+        getStepData(tx, { userId: ctx.user.id, stepNumber: input.stepNumber }),
+      );
       return {
         stepNumber: step.stepNumber,
         status: step.status,
@@ -42,48 +41,54 @@ export const onboardingRouter = createTRPCRouter({
   /** Stores a draft of a step's form; never advances the wizard. */
   saveStep: protectedProcedure
     .input(z.object({ stepNumber: stepNumberSchema, draft: draftSchema, expectedVersion }))
-    .mutation(({ ctx, input }) => saveStepData(ctx.services.db, { userId: ctx.user.id, ...input })),
+    .mutation(({ ctx, input }) =>
+      ctx.asUser((tx) => saveStepData(tx, { userId: ctx.user.id, ...input })),
+    ),
 
   /** Validates a step strictly, stores it and moves to the next open step. */
   completeStep: protectedProcedure.input(completeStepInputSchema).mutation(({ ctx, input }) => {
     const userId = ctx.user.id;
     if (input.stepNumber === 1) {
-      return markStepCompleted(ctx.services.db, {
-        userId,
-        stepNumber: 1,
-        requiredProviders: ctx.services.requiredProviders,
-        expectedVersion: input.expectedVersion,
-      });
+      return ctx.asUser((tx) =>
+        markStepCompleted(tx, {
+          userId,
+          stepNumber: 1,
+          requiredProviders: ctx.services.requiredProviders,
+          expectedVersion: input.expectedVersion,
+        }),
+      );
     }
     const record = toStepRecord(input as StepValues);
-    return markStepCompleted(ctx.services.db, {
-      userId,
-      expectedVersion: input.expectedVersion,
-      ...record,
-    });
+    return ctx.asUser((tx) =>
+      markStepCompleted(tx, { userId, expectedVersion: input.expectedVersion, ...record }),
+    );
   }),
 
   /** Skips an optional step (step 5). */
   skipStep: protectedProcedure
     .input(z.object({ stepNumber: stepNumberSchema, expectedVersion }))
-    .mutation(({ ctx, input }) => skipStep(ctx.services.db, { userId: ctx.user.id, ...input })),
+    .mutation(({ ctx, input }) =>
+      ctx.asUser((tx) => skipStep(tx, { userId: ctx.user.id, ...input })),
+    ),
 
   /** Goes back to a reached step. */
   goToStep: protectedProcedure
     .input(z.object({ stepNumber: stepNumberSchema, expectedVersion }))
-    .mutation(({ ctx, input }) => goToStep(ctx.services.db, { userId: ctx.user.id, ...input })),
+    .mutation(({ ctx, input }) =>
+      ctx.asUser((tx) => goToStep(tx, { userId: ctx.user.id, ...input })),
+    ),
 
   /** Finishes the onboarding; calling it again changes nothing. */
   finish: protectedProcedure
     .input(z.object({ expectedVersion }).optional())
     .mutation(({ ctx, input }) =>
-      finishOnboarding(ctx.services.db, { userId: ctx.user.id, ...input }),
+      ctx.asUser((tx) => finishOnboarding(tx, { userId: ctx.user.id, ...input })),
     ),
 
   /** Starts over; stored API keys are kept unless `forgetKeys` is true. */
   reset: protectedProcedure
     .input(z.object({ forgetKeys: z.boolean().default(false), expectedVersion }).optional())
     .mutation(({ ctx, input }) =>
-      resetOnboarding(ctx.services.db, { userId: ctx.user.id, ...input }),
+      ctx.asUser((tx) => resetOnboarding(tx, { userId: ctx.user.id, ...input })),
     ),
 });

@@ -10,6 +10,7 @@ import {
   type SessionStatus,
   type StepStatus,
 } from "../schema";
+import { inTransaction } from "../user-scope";
 import { findProgress, getOrCreateSession, getProgress, type OnboardingProgress } from "./progress";
 import {
   readTypedStepData,
@@ -174,7 +175,7 @@ export async function saveStepData(
   db: Executor,
   params: MutationParams & { stepNumber: number; draft: Record<string, unknown> },
 ): Promise<OnboardingProgress> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
     assertNotFinished(session);
 
@@ -217,7 +218,7 @@ export async function markStepCompleted(
   db: Executor,
   params: CompleteStepParams,
 ): Promise<OnboardingProgress> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
     assertNotFinished(session);
     assertEarlierStepsDone(session, params.stepNumber);
@@ -269,7 +270,7 @@ export async function skipStep(
   db: Executor,
   params: MutationParams & { stepNumber: number },
 ): Promise<OnboardingProgress> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
     assertNotFinished(session);
     if (!SKIPPABLE_STEPS.includes(params.stepNumber)) {
@@ -296,7 +297,7 @@ export async function goToStep(
   db: Executor,
   params: MutationParams & { stepNumber: number },
 ): Promise<OnboardingProgress> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
     assertNotFinished(session);
     const furthest = firstOpenStep(session.steps);
@@ -330,7 +331,7 @@ export async function finishOnboarding(
   const existing = await findProgress(db, params);
   if (existing?.status === "completed") return existing;
 
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
     if (session.status === "completed") return progressAfter(tx, params.userId);
     assertEarlierStepsDone(session, FINISH_STEP);
@@ -352,7 +353,7 @@ export async function resetOnboarding(
   db: Executor,
   params: MutationParams & { forgetKeys?: boolean },
 ): Promise<OnboardingProgress> {
-  return db.transaction(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const session = await lockSession(tx, params);
 
     await removeTypedStepData(tx, params.userId);

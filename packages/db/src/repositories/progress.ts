@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import type { Executor } from "../client";
+import { sqlStateOf, UnknownUserError } from "../errors";
 import { onboardingSessions, type SessionStatus, type StepStatus } from "../schema";
 import { queryRows } from "../sql-rows";
 import { STEP_COUNT } from "./wizard-rules";
@@ -24,6 +25,8 @@ export interface OnboardingProgress {
   /** Share of the six steps that are completed or skipped, 0 to 100. */
   percentComplete: number;
 }
+
+const FOREIGN_KEY_VIOLATION = "23503";
 
 interface StepJson {
   stepNumber: number;
@@ -58,7 +61,10 @@ export async function getOrCreateSession(
         SELECT user_id, id, 'started' FROM new_session
       )
       SELECT id FROM new_session`,
-  );
+  ).catch((error: unknown) => {
+    if (sqlStateOf(error) === FOREIGN_KEY_VIOLATION) throw new UnknownUserError();
+    throw error;
+  });
   const created = inserted[0];
   if (created) return { sessionId: created.id, created: true };
 

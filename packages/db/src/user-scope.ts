@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { PgTransaction } from "drizzle-orm/pg-core";
+import type { Database, Executor, Transaction } from "./client";
+
+/** The role requests run as: no superuser, no BYPASSRLS, and only the grants the migrations give. */
+export const APP_ROLE = "onboarding_app";
+
+/**
+ * Runs `work` in one transaction that switches to the row-level-security role and sets
+ * `app.user_id`, so every user-owned table shows and accepts only that user's rows, even to a
+ * query that forgets its filter. Both settings end with the transaction.
+ */
+export async function withUserScope<T>(
+  db: Database,
+  userId: string,
+  work: (tx: Transaction) => Promise<T>,
+): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId}, true)`,
+    );
+    return work(tx);
+  });
+}
+
+/**
+ * Runs `work` in the caller's transaction when there is one, or in a new one. A failure inside
+ * then rolls back the whole request instead of only a savepoint.
+ */
+export async function inTransaction<T>(
+  executor: Executor,
+  work: (tx: Executor) => Promise<T>,
+): Promise<T> {
+  if (executor instanceof PgTransaction) return work(executor);
+  return executor.transaction(work);
+}
