@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { ExtractTablesWithRelations, Logger } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -42,6 +42,8 @@ export interface CreateDatabaseOptions {
   migrationsFolder?: string;
   /** Maximum PostgreSQL pool size. */
   maxConnections?: number;
+  /** Receives every SQL statement Drizzle sends, for counting queries in tests and benchmarks. */
+  logger?: Logger;
 }
 
 /** The committed migrations beside this package's source. */
@@ -76,7 +78,11 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
       onnotice: () => {},
       connection: { application_name: "onboarding" },
     });
-    const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+    const db = drizzlePostgres(client, {
+      schema,
+      casing: "snake_case",
+      logger: options.logger,
+    }) as unknown as Database;
     const handle: DatabaseHandle = {
       db,
       driver: "postgres",
@@ -103,7 +109,11 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
   }
 
   const pglite = client;
-  const db = drizzlePglite(pglite, { schema, casing: "snake_case" }) as unknown as Database;
+  const db = drizzlePglite(pglite, {
+    schema,
+    casing: "snake_case",
+    logger: options.logger,
+  }) as unknown as Database;
   const handle: DatabaseHandle = {
     db,
     driver: "pglite",

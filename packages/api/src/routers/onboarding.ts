@@ -3,6 +3,7 @@ import {
   getProgress,
   getStepData,
   goToStep,
+  listEvents,
   markStepCompleted,
   resetOnboarding,
   saveStepData,
@@ -20,6 +21,13 @@ export const onboardingRouter = createTRPCRouter({
   getProgress: protectedProcedure.query(({ ctx }) =>
     ctx.asUser((tx) => getProgress(tx, { userId: ctx.user.id })),
   ),
+
+  /** Returns the caller's audit trail, newest first: what changed and when, never a secret. */
+  history: protectedProcedure
+    .input(z.object({ limit: z.number().int().min(1).max(500).default(100) }).optional())
+    .query(({ ctx, input }) =>
+      ctx.asUser((tx) => listEvents(tx, { userId: ctx.user.id, limit: input?.limit ?? 100 })),
+    ),
 
   /** Returns one step: status, draft and the validated values as form values. */
   getStep: protectedProcedure

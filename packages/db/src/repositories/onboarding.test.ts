@@ -111,7 +111,7 @@ describe.each(testDrivers())("onboarding repository on %s", (driver) => {
     const user = await createTestUser(handle);
     await getProgress(handle.db, { userId: user.id });
 
-    for (let round = 0; round < 5; round++) {
+    for (let round = 0; round < 20; round++) {
       await Promise.all([
         saveStepData(handle.db, { userId: user.id, stepNumber: 2, draft: { round, step: 2 } }),
         saveStepData(handle.db, { userId: user.id, stepNumber: 3, draft: { round, step: 3 } }),

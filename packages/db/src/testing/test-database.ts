@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import type { Logger } from "drizzle-orm";
 import postgres from "postgres";
 import {
   createDatabase,
@@ -101,10 +102,13 @@ function migratedPostgresTemplate(baseUrl: string): Promise<string> {
  * Opens a fresh, migrated database of its own for one test; `close()` closes and, on PostgreSQL,
  * drops it.
  */
-export async function openTestDatabase(driver: DatabaseDriver): Promise<DatabaseHandle> {
+export async function openTestDatabase(
+  driver: DatabaseDriver,
+  options: { logger?: Logger } = {},
+): Promise<DatabaseHandle> {
   if (driver === "pglite") {
     const pglite = await PGlite.create({ loadDataDir: await migratedPgliteTemplate() });
-    return createDatabase({ pglite, migrate: false });
+    return createDatabase({ pglite, migrate: false, logger: options.logger });
   }
 
   const baseUrl = process.env.TEST_DATABASE_URL;
@@ -119,7 +123,7 @@ export async function openTestDatabase(driver: DatabaseDriver): Promise<Database
     await admin.end();
   }
 
-  const handle = await createDatabase({ url: adminUrl(baseUrl, name) });
+  const handle = await createDatabase({ url: adminUrl(baseUrl, name), logger: options.logger });
   return {
     ...handle,
     close: async () => {
