@@ -1,4 +1,5 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { accountRouter } from "./routers/account";
 import { apiKeysRouter } from "./routers/api-keys";
 import { authRouter } from "./routers/auth";
 import { onboardingRouter } from "./routers/onboarding";
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   providers: providersRouter,
   onboarding: onboardingRouter,
   apiKeys: apiKeysRouter,
+  account: accountRouter,
 });
 
 export type AppRouter = typeof appRouter;

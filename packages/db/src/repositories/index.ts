@@ -1,3 +1,4 @@
+export * from "./account";
 export * from "./events";
 export * from "./onboarding";
 export * from "./progress";
