@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { appRouter, createTRPCContext } from "@onboarding/api";
+import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { auth } from "~/auth";
+import { MAX_REQUEST_BYTES, readBodyWithin } from "~/server/limited-body";
 import { getServices } from "~/server/services";
 
 export const dynamic = "force-dynamic";
@@ -10,11 +12,33 @@ async function handle(request: Request): Promise<Response> {
   const services = await getServices();
   const requestId = request.headers.get("x-request-id") ?? randomUUID();
 
+  let trpcRequest = request;
+  let tooLarge = false;
+  if (request.method === "POST") {
+    const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
+    tooLarge = !read.ok;
+    const headers = new Headers(request.headers);
+    headers.delete("content-length");
+    trpcRequest = new Request(request.url, {
+      method: "POST",
+      headers,
+      body: read.ok ? read.body : "{}",
+    });
+  }
+
   return fetchRequestHandler({
     endpoint: "/api/trpc",
-    req: request,
+    req: trpcRequest,
     router: appRouter,
-    createContext: async () => createTRPCContext({ session: await auth(), services, requestId }),
+    createContext: async () => {
+      if (tooLarge) {
+        throw new TRPCError({
+          code: "PAYLOAD_TOO_LARGE",
+          message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
+        });
+      }
+      return createTRPCContext({ session: await auth(), services, requestId });
+    },
     responseMeta: () => ({ headers: { "x-request-id": requestId, "cache-control": "no-store" } }),
   });
 }

@@ -1,0 +1,113 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createOnboardingClient, signInWithPassword } from "@onboarding/api/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, startServer } from "./support/server";
+
+const PASSWORD = "correct horse battery staple";
+
+describe("tRPC over HTTP", () => {
+  let server: RunningServer;
+  let dir: string;
+  let cookie: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "onboarding-http-"));
+    server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite") });
+    const email = `http-${Date.now()}@example.test`;
+    await createOnboardingClient({ baseUrl: server.baseUrl }).auth.register.mutate({
+      email,
+      password: PASSWORD,
+    });
+    cookie = await signInWithPassword({ baseUrl: server.baseUrl, email, password: PASSWORD });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function postSaveStep(body: BodyInit, headers: Record<string, string> = {}) {
+    return fetch(`${server.baseUrl}/api/trpc/onboarding.saveStep`, {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie, ...headers },
+      body,
+      duplex: "half",
+    } as RequestInit);
+  }
+
+  it("rejects a declared oversized body", async () => {
+    const draft = { text: "x".repeat(300 * 1024) };
+    const response = await postSaveStep(JSON.stringify({ json: { stepNumber: 2, draft } }));
+    const payload = await response.json();
+
+    expect(response.status).toBe(413);
+    expect(payload.error.json.data.code).toBe("PAYLOAD_TOO_LARGE");
+  });
+
+  it("stops reading a streamed oversized body", async () => {
+    const cap = 64 * 1024 * 1024;
+    const chunk = Buffer.alloc(64 * 1024, "x");
+    const url = new URL(`${server.baseUrl}/api/trpc/onboarding.saveStep`);
+
+    // Chunked upload without Content-Length; it stops at the first response or at 64 MiB.
+    const outcome = await new Promise<{ status: number; written: number }>((resolve, reject) => {
+      let written = 0;
+      let answered = false;
+      const request = httpRequest(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, "transfer-encoding": "chunked" },
+        agent: false,
+      });
+      request.on("response", (response) => {
+        answered = true;
+        response.resume();
+        resolve({ status: response.statusCode ?? 0, written });
+        request.destroy();
+      });
+      request.on("error", (error) => {
+        if (!answered) reject(error);
+      });
+      const pump = () => {
+        while (!answered && written < cap) {
+          written += chunk.length;
+          if (!request.write(chunk)) {
+            request.once("drain", pump);
+            return;
+          }
+        }
+        if (!answered) request.end();
+      };
+      pump();
+    });
+
+    expect(outcome.status).toBe(413);
+    expect(outcome.written).toBeLessThan(cap);
+  });
+
+  it("rejects calls without a session", async () => {
+    const response = await fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`);
+
+    expect(response.status).toBe(401);
+  });
+
+  it("names the invalid field", async () => {
+    const response = await postSaveStep(JSON.stringify({ json: { stepNumber: 9, draft: {} } }));
+    const payload = await response.json();
+
+    expect(response.status).toBe(400);
+    expect(Object.keys(payload.error.json.data.fieldErrors)).toContain("stepNumber");
+  });
+
+  it("serves the typed client", async () => {
+    const client = createOnboardingClient({ baseUrl: server.baseUrl, sessionCookie: cookie });
+
+    const saved = await client.onboarding.saveStep.mutate({ stepNumber: 2, draft: { a: 1 } });
+    const step = await client.onboarding.getStep.query({ stepNumber: 2 });
+
+    expect(saved.version).toBeGreaterThan(1);
+    expect(step.draft).toEqual({ a: 1 });
+  });
+});
