@@ -32,7 +32,10 @@ export function toStepRecord(values: StepValues): TypedStepData {
               domainName: domainOf(form.websiteUrl),
               useAnalysisForGenAi: form.useAnalysisForGenAi,
               analysisDate: null,
-              writingStyle: { tone: form.writingTone },
+              writingStyle: {
+                tone: form.writingTone,
+                ...(form.styleNotes ? { notes: form.styleNotes } : {}),
+              },
               contentCharacteristics: null,
               targetAudience: { description: form.targetAudience },
               contentType: { primary: form.primaryContentType },
@@ -103,12 +106,14 @@ export function toFormValues(
     case 2: {
       const row = record as WebsiteStepData;
       if (row.websiteUrl) {
+        const styleNotes = asString(row.writingStyle?.notes);
         return {
           mode: "website",
           websiteUrl: row.websiteUrl,
           writingTone: asString(row.writingStyle?.tone),
           targetAudience: asString(row.targetAudience?.description),
           primaryContentType: asString(row.contentType?.primary),
+          ...(styleNotes ? { styleNotes } : {}),
           useAnalysisForGenAi: row.useAnalysisForGenAi,
         };
       }

@@ -200,6 +200,7 @@ export const websiteStepSchema = z.discriminatedUnion("mode", [
     writingTone: toneSchema,
     targetAudience: requiredText("Target audience", 500),
     primaryContentType: z.enum(CONTENT_TYPES, { error: "Choose a content type from the list." }),
+    styleNotes: optionalText("Style notes", 500),
     useAnalysisForGenAi: z.boolean().default(true),
   }),
   z.object({
@@ -231,16 +232,26 @@ export const researchStepSchema = z.object({
 });
 export type ResearchStep = z.output<typeof researchStepSchema>;
 
-/** Step 4: the persona the assistant writes as. */
-export const personaStepSchema = z.object({
-  personaName: requiredText("Persona name", 100),
-  brandVoice: requiredText("Brand voice", 1000),
-  defaultTone: toneSchema,
-  avoidedTones: z.array(toneSchema).default([]),
-  platforms: z
-    .array(z.enum(PLATFORMS, { error: "Choose platforms from the list." }))
-    .min(1, "Choose at least one platform."),
-});
+/** Step 4: the persona the assistant writes as. The default tone cannot also be avoided. */
+export const personaStepSchema = z
+  .object({
+    personaName: requiredText("Persona name", 100),
+    brandVoice: requiredText("Brand voice", 1000),
+    defaultTone: toneSchema,
+    avoidedTones: z.array(toneSchema).default([]),
+    platforms: z
+      .array(z.enum(PLATFORMS, { error: "Choose platforms from the list." }))
+      .min(1, "Choose at least one platform."),
+  })
+  .superRefine((persona, context) => {
+    if (persona.avoidedTones.includes(persona.defaultTone)) {
+      context.addIssue({
+        code: "custom",
+        path: ["avoidedTones"],
+        message: `"${persona.defaultTone}" is the default tone, so it cannot be avoided too. Untick it or choose another default tone.`,
+      });
+    }
+  });
 export type PersonaStep = z.output<typeof personaStepSchema>;
 
 const GA_MEASUREMENT_ID = /^G-[A-Z0-9]{4,16}$/;
@@ -259,7 +270,24 @@ export const integrationsStepSchema = z.object({
       "Google Analytics ID must look like G-XXXXXXX.",
     )
     .default(""),
-  linkedinUrl: optionalText("LinkedIn URL", 300),
+  linkedinUrl: z
+    .string()
+    .trim()
+    .max(300, "LinkedIn URL must be at most 300 characters.")
+    .transform((value, context) => {
+      if (value === "") return "";
+      const normalized = normalizeWebsiteUrl(value);
+      if (!normalized) {
+        context.addIssue({
+          code: "custom",
+          message:
+            "LinkedIn URL must be a web address, such as https://www.linkedin.com/company/acme.",
+        });
+        return z.NEVER;
+      }
+      return normalized;
+    })
+    .default(""),
   twitterHandle: z
     .string()
     .trim()
