@@ -10,8 +10,16 @@ import {
   type SessionStatus,
   type StepStatus,
 } from "../schema";
+import { queryRows } from "../sql-rows";
 import { inTransaction } from "../user-scope";
-import { findProgress, getOrCreateSession, getProgress, type OnboardingProgress } from "./progress";
+import {
+  findProgress,
+  getOrCreateSession,
+  getProgress,
+  type OnboardingProgress,
+  type ProgressRow,
+  toProgress,
+} from "./progress";
 import {
   readTypedStepData,
   removeTypedStepData,
@@ -170,12 +178,88 @@ async function progressAfter(tx: Executor, userId: string): Promise<OnboardingPr
   return getProgress(tx, { userId });
 }
 
-/** Stores an unvalidated draft for a step. Never advances the wizard. */
+type SaveDraftParams = MutationParams & { stepNumber: number; draft: Record<string, unknown> };
+
+/**
+ * The common case of a draft save as one statement: bumps the version of an unfinished session
+ * (at the expected version, if given), stores the draft, records the event and returns the new
+ * progress. Returns undefined when no session matched, so the caller can find out why.
+ */
+async function saveDraftInOneStatement(
+  executor: Executor,
+  params: SaveDraftParams,
+): Promise<OnboardingProgress | undefined> {
+  const draftJson = JSON.stringify(params.draft);
+  const detail = JSON.stringify({ bytes: draftJson.length });
+  const expectedVersion = params.expectedVersion ?? null;
+
+  const [row] = await queryRows<{ progress: ProgressRow | string }>(
+    executor,
+    sql`
+      WITH bumped AS (
+        UPDATE onboarding_sessions
+        SET version = version + 1, updated_at = now()
+        WHERE user_id = ${params.userId} AND status = 'in_progress'
+          AND (${expectedVersion}::int IS NULL OR version = ${expectedVersion}::int)
+        RETURNING id, user_id, current_step, status, version, started_at, updated_at, completed_at
+      ), saved AS (
+        UPDATE onboarding_steps AS st
+        SET draft = ${draftJson}::jsonb,
+            status = CASE WHEN st.status = 'pending' THEN 'in_progress' ELSE st.status END,
+            updated_at = now()
+        FROM bumped
+        WHERE st.session_id = bumped.id AND st.user_id = bumped.user_id
+          AND st.step_number = ${params.stepNumber}
+        RETURNING st.step_number, st.status, st.updated_at
+      ), recorded AS (
+        INSERT INTO onboarding_events (user_id, session_id, type, step_number, detail)
+        SELECT user_id, id, 'draft_saved', ${params.stepNumber}, ${detail}::jsonb FROM bumped
+      )
+      -- The steps subquery sees the rows as they were before this statement, so the saved
+      -- step's new status and time come from the saved CTE.
+      SELECT json_build_object(
+        'sessionId', bumped.id,
+        'currentStep', bumped.current_step,
+        'status', bumped.status,
+        'version', bumped.version,
+        'startedAt', bumped.started_at,
+        'updatedAt', bumped.updated_at,
+        'completedAt', bumped.completed_at,
+        'steps', (
+          SELECT json_agg(json_build_object(
+            'stepNumber', st.step_number,
+            'status', coalesce(saved.status, st.status),
+            'hasDraft', saved.step_number IS NOT NULL OR st.draft IS NOT NULL,
+            'completedAt', st.completed_at,
+            'updatedAt', coalesce(saved.updated_at, st.updated_at)
+          ) ORDER BY st.step_number)
+          FROM onboarding_steps AS st
+          LEFT JOIN saved ON saved.step_number = st.step_number
+          WHERE st.session_id = bumped.id AND st.user_id = bumped.user_id
+        )
+      ) AS progress
+      FROM bumped`,
+  );
+  if (!row) return undefined;
+
+  const progress =
+    typeof row.progress === "string" ? (JSON.parse(row.progress) as ProgressRow) : row.progress;
+  return toProgress(progress);
+}
+
+/**
+ * Stores an unvalidated draft for a step. Never advances the wizard. An existing, unfinished
+ * session at the expected version costs one statement; anything else takes the general path,
+ * which creates the session or raises the conflict or precondition error.
+ */
 export async function saveStepData(
   db: Executor,
-  params: MutationParams & { stepNumber: number; draft: Record<string, unknown> },
+  params: SaveDraftParams,
 ): Promise<OnboardingProgress> {
   return inTransaction(db, async (tx) => {
+    const saved = await saveDraftInOneStatement(tx, params);
+    if (saved) return saved;
+
     const session = await lockSession(tx, params);
     assertNotFinished(session);
 

@@ -32,6 +32,24 @@ describe.each(testDrivers())("progress on %s", (driver) => {
     expect(statements).toHaveLength(1);
   });
 
+  it("saves a draft in one statement", async () => {
+    const user = await createTestUser(handle);
+    await getProgress(handle.db, { userId: user.id });
+    statements.length = 0;
+
+    const saved = await saveStepData(handle.db, {
+      userId: user.id,
+      stepNumber: 3,
+      draft: { researchDepth: "basic" },
+    });
+    const statementsForSave = statements.length;
+    const reread = await getProgress(handle.db, { userId: user.id });
+
+    expect(statementsForSave).toBe(1);
+    expect(saved).toEqual(reread);
+    expect(saved.steps[2]).toMatchObject({ status: "in_progress", hasDraft: true });
+  });
+
   it.each([
     ["Pacific/Chatham", "America/St_Johns"],
     ["Asia/Kolkata", "UTC"],

@@ -28,7 +28,7 @@ export interface OnboardingProgress {
 
 const FOREIGN_KEY_VIOLATION = "23503";
 
-interface StepJson {
+export interface StepJson {
   stepNumber: number;
   status: StepStatus;
   hasDraft: boolean;
@@ -77,6 +77,48 @@ export async function getOrCreateSession(
   return { sessionId: session.id, created: false };
 }
 
+function parseJson<T>(value: T | string): T {
+  return typeof value === "string" ? (JSON.parse(value) as T) : value;
+}
+
+const toDate = (value: Date | string) => (value instanceof Date ? value : new Date(value));
+
+/** The progress row as SQL returns it, with timestamps as Date objects or ISO strings. */
+export interface ProgressRow {
+  sessionId: string;
+  currentStep: number;
+  status: SessionStatus;
+  version: number;
+  startedAt: Date | string;
+  updatedAt: Date | string;
+  completedAt: Date | string | null;
+  steps: StepJson[];
+}
+
+/** Builds OnboardingProgress from a progress row, computing the share of steps done. */
+export function toProgress(row: ProgressRow): OnboardingProgress {
+  const steps = row.steps.map((step) => ({
+    stepNumber: step.stepNumber,
+    status: step.status,
+    hasDraft: step.hasDraft,
+    completedAt: step.completedAt ? new Date(step.completedAt) : null,
+    updatedAt: new Date(step.updatedAt),
+  }));
+  const done = steps.filter((step) => step.status === "completed" || step.status === "skipped");
+
+  return {
+    sessionId: row.sessionId,
+    currentStep: row.currentStep,
+    status: row.status,
+    version: row.version,
+    startedAt: toDate(row.startedAt),
+    updatedAt: toDate(row.updatedAt),
+    completedAt: row.completedAt === null ? null : toDate(row.completedAt),
+    steps,
+    percentComplete: Math.round((done.length / STEP_COUNT) * 100),
+  };
+}
+
 /** Reads the session and all its steps in one query; undefined when the user has no session. */
 export async function findProgress(
   executor: Executor,
@@ -109,21 +151,7 @@ export async function findProgress(
   const row = rows[0];
   if (!row) return undefined;
 
-  const rawSteps: StepJson[] = typeof row.steps === "string" ? JSON.parse(row.steps) : row.steps;
-  const steps = rawSteps.map((step) => ({
-    stepNumber: step.stepNumber,
-    status: step.status,
-    hasDraft: step.hasDraft,
-    completedAt: step.completedAt ? new Date(step.completedAt) : null,
-    updatedAt: new Date(step.updatedAt),
-  }));
-  const done = steps.filter((step) => step.status === "completed" || step.status === "skipped");
-
-  return {
-    ...row,
-    steps,
-    percentComplete: Math.round((done.length / STEP_COUNT) * 100),
-  };
+  return toProgress({ ...row, steps: parseJson<StepJson[]>(row.steps) });
 }
 
 /** Returns the user's progress, creating the session on the first call. */
