@@ -14,7 +14,12 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
     () =>
       new QueryClient({
-        defaultOptions: { queries: { staleTime: 10_000, refetchOnWindowFocus: false, retry: 1 } },
+        defaultOptions: {
+          queries: { staleTime: 10_000, refetchOnWindowFocus: false, retry: 1 },
+          // Send mutations even when the browser reports no network: the request then fails at
+          // once, and the caller shows an error or retries (autosave) instead of waiting silently.
+          mutations: { networkMode: "always" },
+        },
       }),
   );
   const [trpcClient] = useState(() =>

@@ -151,12 +151,9 @@ export function CheckboxGroup(
       checked ? [...props.values, value] : props.values.filter((item) => item !== value),
     );
 
+  // aria-invalid sits on each checkbox, because a fieldset's group role does not support it.
   return (
-    <fieldset
-      id={props.id}
-      aria-invalid={props.error ? true : undefined}
-      aria-describedby={describedBy(props.id, props.error, props.hint)}
-    >
+    <fieldset id={props.id} aria-describedby={describedBy(props.id, props.error, props.hint)}>
       <legend>
         {props.label}
         {props.required ? "" : " (optional)"}
@@ -169,6 +166,7 @@ export function CheckboxGroup(
               name={props.id}
               value={option.value}
               checked={props.values.includes(option.value)}
+              aria-invalid={props.error ? true : undefined}
               onChange={(event) => toggle(option.value, event.target.checked)}
             />
             {option.label}
@@ -189,7 +187,7 @@ export function Checkbox(props: {
 }) {
   return (
     <div className="field">
-      <label htmlFor={props.id} style={{ fontWeight: "normal", display: "flex", gap: "0.4rem" }}>
+      <label htmlFor={props.id} className="checkbox">
         <input
           id={props.id}
           name={props.id}
@@ -206,5 +204,34 @@ export function Checkbox(props: {
         </p>
       )}
     </div>
+  );
+}
+
+export function RadioGroup(
+  props: BaseProps & {
+    value: string;
+    onChange: (value: string) => void;
+    options: readonly { value: string; label: string }[];
+  },
+) {
+  return (
+    <fieldset id={props.id} aria-describedby={describedBy(props.id, props.error, props.hint)}>
+      <legend>{props.label}</legend>
+      <div className="choices">
+        {props.options.map((option) => (
+          <label key={option.value}>
+            <input
+              type="radio"
+              name={props.id}
+              value={option.value}
+              checked={props.value === option.value}
+              onChange={() => props.onChange(option.value)}
+            />
+            {option.label}
+          </label>
+        ))}
+      </div>
+      <Messages id={props.id} error={props.error} hint={props.hint} />
+    </fieldset>
   );
 }

@@ -4,6 +4,7 @@ import {
   CONTENT_TYPES,
   integrationsStepSchema,
   MAX_COMPETITORS,
+  normalizeWebsiteUrl,
   PLATFORMS,
   PUBLISHING_PLATFORMS,
   personaStepSchema,
@@ -17,6 +18,7 @@ import {
   Checkbox,
   CheckboxGroup,
   type FieldErrors,
+  RadioGroup,
   SelectField,
   TextArea,
   TextField,
@@ -50,10 +52,24 @@ interface WebsiteState extends FormState {
   writingTone: string;
   targetAudience: string;
   primaryContentType: string;
+  styleNotes: string;
   useAnalysisForGenAi: boolean;
   businessName: string;
   industry: string;
   businessDescription: string;
+}
+
+/** Shows the address as it will be stored, so the user sees what "example.com" becomes. */
+function WebsiteUrlHint({ value }: { value: string }) {
+  const normalized = value.trim() === "" ? undefined : normalizeWebsiteUrl(value);
+  if (normalized && normalized !== value.trim()) {
+    return (
+      <>
+        Will be saved as <span className="normalized-url">{normalized}</span>
+      </>
+    );
+  }
+  return <>For example https://example.com. Only http and https addresses work.</>;
 }
 
 export const websiteForm: StepFormDefinition<WebsiteState> = {
@@ -63,6 +79,7 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
     writingTone: "",
     targetAudience: "",
     primaryContentType: "",
+    styleNotes: "",
     useAnalysisForGenAi: true,
     businessName: "",
     industry: "",
@@ -77,6 +94,7 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
           writingTone: state.writingTone || undefined,
           targetAudience: state.targetAudience,
           primaryContentType: state.primaryContentType || undefined,
+          styleNotes: state.styleNotes,
           useAnalysisForGenAi: state.useAnalysisForGenAi,
         }
       : {
@@ -92,6 +110,7 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
     writingTone: text(values.writingTone),
     targetAudience: text(values.targetAudience),
     primaryContentType: text(values.primaryContentType),
+    styleNotes: text(values.styleNotes),
     useAnalysisForGenAi: values.useAnalysisForGenAi !== false,
     businessName: text(values.businessName),
     industry: text(values.industry),
@@ -99,31 +118,16 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
   }),
   Form: ({ state, update, errors }) => (
     <>
-      <fieldset>
-        <legend>Do you have a website?</legend>
-        <div className="choices">
-          <label>
-            <input
-              type="radio"
-              name="mode"
-              value="website"
-              checked={state.mode === "website"}
-              onChange={() => update({ mode: "website" })}
-            />
-            Yes, analyse my website
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="mode"
-              value="business"
-              checked={state.mode === "business"}
-              onChange={() => update({ mode: "business" })}
-            />
-            No website yet
-          </label>
-        </div>
-      </fieldset>
+      <RadioGroup
+        id="mode"
+        label="Do you have a website?"
+        value={state.mode}
+        options={[
+          { value: "website", label: "Yes, learn my style from my website" },
+          { value: "business", label: "No website yet" },
+        ]}
+        onChange={(mode) => update({ mode: mode === "business" ? "business" : "website" })}
+      />
       {state.mode === "website" ? (
         <>
           <TextField
@@ -134,7 +138,7 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
             value={state.websiteUrl}
             onChange={(websiteUrl) => update({ websiteUrl })}
             error={errors.websiteUrl}
-            hint="For example https://example.com. Only http and https addresses work."
+            hint={<WebsiteUrlHint value={state.websiteUrl} />}
             placeholder="https://example.com"
           />
           <SelectField
@@ -154,6 +158,15 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
             options={optionsOf(CONTENT_TYPES)}
             onChange={(primaryContentType) => update({ primaryContentType })}
             error={errors.primaryContentType}
+          />
+          <TextArea
+            id="styleNotes"
+            label="Style notes"
+            maxLength={500}
+            value={state.styleNotes}
+            onChange={(styleNotes) => update({ styleNotes })}
+            error={errors.styleNotes}
+            hint="Anything else about how you write, such as short sentences or British spelling."
           />
         </>
       ) : (
@@ -209,6 +222,12 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
   ),
 };
 
+const competitorLines = (value: string) =>
+  value
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+
 interface ResearchState extends FormState {
   researchDepth: string;
   contentTypes: string[];
@@ -231,10 +250,7 @@ export const researchForm: StepFormDefinition<ResearchState> = {
     contentTypes: state.contentTypes,
     autoResearch: state.autoResearch,
     factualContent: state.factualContent,
-    competitors: state.competitorsText
-      .split("\n")
-      .map((line) => line.trim())
-      .filter((line) => line !== ""),
+    competitors: competitorLines(state.competitorsText),
   }),
   fromValues: (values) => ({
     researchDepth: text(values.researchDepth),
@@ -283,7 +299,9 @@ export const researchForm: StepFormDefinition<ResearchState> = {
         value={state.competitorsText}
         onChange={(competitorsText) => update({ competitorsText })}
         error={errors.competitors}
-        hint={`One address per line, up to ${MAX_COMPETITORS}.`}
+        hint={`One address per line, up to ${MAX_COMPETITORS}. Entered: ${
+          competitorLines(state.competitorsText).length
+        }.`}
       />
     </>
   ),
@@ -379,7 +397,6 @@ export const integrationsForm: StepFormDefinition<IntegrationsState> = {
   }),
   Form: ({ state, update, errors }) => (
     <>
-      <p className="hint">Everything here is optional; you can skip this step and connect later.</p>
       <SelectField
         id="primaryPlatform"
         label="Publishing platform"
@@ -404,6 +421,7 @@ export const integrationsForm: StepFormDefinition<IntegrationsState> = {
         maxLength={300}
         onChange={(linkedinUrl) => update({ linkedinUrl })}
         error={errors.linkedinUrl}
+        placeholder="https://www.linkedin.com/company/acme"
       />
       <TextField
         id="twitterHandle"

@@ -9,25 +9,52 @@ const STATE_LABELS: Record<string, string> = {
   skipped: "Skipped",
 };
 
-/** The six steps with their state; reached steps link to themselves. */
+const MARKERS: Record<string, string> = { completed: "✓", skipped: "–" };
+
+/**
+ * Renders the six steps with their state and the share done. Reached steps link to themselves.
+ * Later ones are plain text, because the server sends a jump ahead back to the current step.
+ */
 export function Stepper({ progress, viewing }: { progress: Progress; viewing: number }) {
   const firstOpen =
     progress.steps.find((step) => step.status !== "completed" && step.status !== "skipped")
       ?.stepNumber ?? 6;
 
   return (
-    <nav aria-label="Onboarding steps">
+    <nav aria-label="Onboarding steps" className="stepper-nav">
+      <div className="progress-row">
+        <progress
+          className="progress-bar"
+          max={100}
+          value={progress.percentComplete}
+          aria-label="Onboarding progress"
+        />
+        <p className="progress-label" data-testid="percent-complete">
+          {progress.percentComplete}% done
+        </p>
+      </div>
       <ol className="stepper">
         {WIZARD_STEPS.map((definition) => {
           const step = progress.steps.find((item) => item.stepNumber === definition.number);
           const status = step?.status ?? "pending";
+          const state = STATE_LABELS[status] ?? status;
           const reachable = definition.number <= firstOpen;
-          const label = (
+          const current = definition.number === viewing;
+          const content = (
             <>
-              <span className="name">
-                {definition.number}. {definition.title}
+              <span className="marker" aria-hidden="true">
+                {MARKERS[status] ?? definition.number}
               </span>
-              <span className="state">{STATE_LABELS[status]}</span>
+              <span className="text">
+                <span className="name">
+                  <span className="visually-hidden">Step {definition.number}: </span>
+                  {definition.title}
+                </span>
+                <span className="state">
+                  <span className="visually-hidden">, </span>
+                  {state}
+                </span>
+              </span>
             </>
           );
           return (
@@ -35,25 +62,17 @@ export function Stepper({ progress, viewing }: { progress: Progress; viewing: nu
               key={definition.number}
               data-status={status}
               data-testid={`stepper-step-${definition.number}`}
-              aria-current={definition.number === viewing ? "step" : undefined}
+              aria-current={current ? "step" : undefined}
             >
-              {reachable && definition.number !== viewing ? (
-                <Link
-                  href={`/onboarding/step/${definition.number}`}
-                  aria-label={`Step ${definition.number}, ${definition.title}: ${STATE_LABELS[status]}`}
-                >
-                  {label}
-                </Link>
+              {reachable && !current ? (
+                <Link href={`/onboarding/step/${definition.number}`}>{content}</Link>
               ) : (
-                label
+                <span className="item">{content}</span>
               )}
             </li>
           );
         })}
       </ol>
-      <p className="progress-label" data-testid="percent-complete">
-        {progress.percentComplete}% done
-      </p>
     </nav>
   );
 }

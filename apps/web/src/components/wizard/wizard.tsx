@@ -2,16 +2,26 @@
 
 import { WIZARD_STEPS } from "@onboarding/api/steps";
 import { useMutation } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import { useRouter } from "next/navigation";
-import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type FormEvent, type ReactNode, useEffect, useRef, useState } from "react";
 import { useTRPC } from "~/trpc/react";
+import {
+  CONFLICT_MESSAGE,
+  conflictOf,
+  issuesToFieldErrors,
+  isUnauthorized,
+  messageOf,
+  serverFieldErrors,
+} from "./errors";
 import type { FieldErrors } from "./fields";
+import { FIELD_LABELS, STEP_INTROS } from "./labels";
 import { ProviderKeys } from "./provider-keys";
 import { Review } from "./review";
+import { SaveStatus } from "./save-status";
 import { STEP_FORMS } from "./step-forms";
 import { Stepper } from "./stepper";
 import type { KeySummary, Progress, ProviderInfo, ReviewData, StepView } from "./types";
+import { useAutosave } from "./use-autosave";
 
 interface WizardProps {
   stepNumber: number;
@@ -23,32 +33,10 @@ interface WizardProps {
 }
 
 type Notice = { kind: "info" | "error"; text: string } | undefined;
+type Action = "continue" | "back" | "skip" | "finish" | "save";
 
-const CONFLICT_MESSAGE =
-  "This onboarding changed in another tab or device. Reloading the latest version…";
-
-function issuesToFieldErrors(
-  issues: readonly { path: PropertyKey[]; message: string }[],
-): FieldErrors {
-  const errors: FieldErrors = {};
-  for (const issue of issues) {
-    const field = String(issue.path[0] ?? "form");
-    errors[field] ??= issue.message;
-  }
-  return errors;
-}
-
-function serverFieldErrors(error: unknown): FieldErrors {
-  if (!(error instanceof TRPCClientError)) return {};
-  const fields =
-    (error.data as { fieldErrors?: Record<string, string[]> } | undefined)?.fieldErrors ?? {};
-  const errors: FieldErrors = {};
-  for (const [path, messages] of Object.entries(fields)) {
-    const field = path.replace(/^data\./, "").split(".")[0] ?? path;
-    errors[field] ??= messages[0];
-  }
-  return errors;
-}
+/** How long the conflict message stays up before the page reloads, in milliseconds. */
+const CONFLICT_RELOAD_DELAY_MS = 1_500;
 
 function initialFormState(stepNumber: number, step: StepView): Record<string, unknown> {
   const form = STEP_FORMS[stepNumber];
@@ -58,7 +46,36 @@ function initialFormState(stepNumber: number, step: StepView): Record<string, un
   return { ...form.defaults };
 }
 
-/** One wizard step: the stepper, the step's form and Back / Save draft / Skip / Continue. */
+/** Orders field names as their controls appear on the page; unknown names go last. */
+function inPageOrder(fields: string[]): string[] {
+  const position = (field: string) => document.getElementById(field);
+  return [...fields].sort((a, b) => {
+    const first = position(a);
+    const second = position(b);
+    if (!first && !second) return 0;
+    if (!first) return 1;
+    if (!second) return -1;
+    return first.compareDocumentPosition(second) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1;
+  });
+}
+
+function summarizeErrors(errors: FieldErrors): string {
+  const fields = inPageOrder(Object.keys(errors)).map((field) => FIELD_LABELS[field] ?? field);
+  const noun = fields.length === 1 ? "field needs" : "fields need";
+  return `${fields.length} ${noun} your attention: ${fields.join(", ")}.`;
+}
+
+/** Moves focus to the first control marked invalid, so keyboard users land on the problem. */
+function focusFirstInvalid(container: HTMLElement | null): void {
+  const invalid = container?.querySelector<HTMLElement>('[aria-invalid="true"]');
+  invalid?.focus();
+}
+
+/**
+ * Renders one wizard step: the stepper, the step's form with autosave, and Back / Save draft /
+ * Skip / Continue (or Finish setup on step 6). Every mutation sends the version it last saw, so a
+ * change made in another tab surfaces as a conflict and a reload instead of being overwritten.
+ */
 export function Wizard({
   stepNumber,
   progress: initialProgress,
@@ -70,124 +87,185 @@ export function Wizard({
   const trpc = useTRPC();
   const router = useRouter();
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
   const [progress, setProgress] = useState(initialProgress);
+  const version = useRef(initialProgress.version);
   const [formState, setFormState] = useState(() => initialFormState(stepNumber, step));
   const [errors, setErrors] = useState<FieldErrors>({});
+  const [focusErrors, setFocusErrors] = useState(0);
   const [notice, setNotice] = useState<Notice>();
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [conflicted, setConflicted] = useState(false);
+  const reloading = useRef(false);
 
   const saveStep = useMutation(trpc.onboarding.saveStep.mutationOptions());
   const completeStep = useMutation(trpc.onboarding.completeStep.mutationOptions());
   const skipStep = useMutation(trpc.onboarding.skipStep.mutationOptions());
   const goToStep = useMutation(trpc.onboarding.goToStep.mutationOptions());
   const finish = useMutation(trpc.onboarding.finish.mutationOptions());
-  const pending =
-    saveStep.isPending ||
-    completeStep.isPending ||
-    skipStep.isPending ||
-    goToStep.isPending ||
-    finish.isPending;
 
   const definition = WIZARD_STEPS.find((item) => item.number === stepNumber);
   const form = STEP_FORMS[stepNumber];
+
+  function applyProgress(next: Progress) {
+    version.current = next.version;
+    setProgress(next);
+  }
+
+  const autosave = useAutosave({
+    value: formState,
+    enabled: Boolean(form) && !conflicted,
+    save: async (draft) => {
+      applyProgress(
+        await saveStep.mutateAsync({ stepNumber, draft, expectedVersion: version.current }),
+      );
+    },
+    onFatalError: (error) => handleError(error),
+  });
 
   useEffect(() => {
     headingRef.current?.focus();
   }, []);
 
+  useEffect(() => {
+    if (focusErrors > 0) focusFirstInvalid(bodyRef.current);
+  }, [focusErrors]);
+
+  function showFieldErrors(fieldErrors: FieldErrors) {
+    setErrors(fieldErrors);
+    setNotice({ kind: "error", text: summarizeErrors(fieldErrors) });
+    setFocusErrors((count) => count + 1);
+  }
+
   function handleError(error: unknown) {
-    if (error instanceof TRPCClientError && error.data?.code === "CONFLICT") {
+    if (reloading.current) return;
+    const conflict = conflictOf(error);
+    if (conflict) {
+      reloading.current = true;
+      setConflicted(true);
+      if (conflict.progress) setProgress(conflict.progress);
       setNotice({ kind: "error", text: CONFLICT_MESSAGE });
-      setTimeout(() => window.location.reload(), 1500);
+      setTimeout(() => window.location.reload(), CONFLICT_RELOAD_DELAY_MS);
+      return;
+    }
+    if (isUnauthorized(error)) {
+      setNotice({
+        kind: "error",
+        text: "Your session has ended. Sign in again to continue; your last saved draft is kept.",
+      });
       return;
     }
     const fieldErrors = serverFieldErrors(error);
     if (Object.keys(fieldErrors).length > 0) {
-      setErrors(fieldErrors);
-      setNotice({ kind: "error", text: "Some fields need your attention." });
+      showFieldErrors(fieldErrors);
       return;
     }
-    setNotice({
-      kind: "error",
-      text:
-        error instanceof TRPCClientError
-          ? error.message
-          : "Could not reach the server. Check your connection and try again.",
-    });
+    setNotice({ kind: "error", text: messageOf(error) });
+  }
+
+  /** Runs one button's work unless another runs. A failure shows the error and resumes autosave. */
+  async function run(action: Action, work: () => Promise<void>) {
+    if (busy || reloading.current) return;
+    setBusy(action);
+    setNotice(undefined);
+    try {
+      await work();
+    } catch (error) {
+      handleError(error);
+      if (!reloading.current) autosave.resume();
+    } finally {
+      setBusy(null);
+    }
   }
 
   function goTo(next: Progress) {
-    setProgress(next);
+    applyProgress(next);
     router.push(
       next.status === "completed" ? "/dashboard" : `/onboarding/step/${next.currentStep}`,
     );
-    router.refresh();
   }
 
-  async function onSaveDraft() {
-    try {
-      const next = await saveStep.mutateAsync({
-        stepNumber,
-        draft: formState,
-        expectedVersion: progress.version,
-      });
-      setProgress(next);
-      setNotice({ kind: "info", text: "Draft saved." });
-    } catch (error) {
-      handleError(error);
+  /** Validates the form with the shared step schema and returns its input or its field errors. */
+  function validate(state: Record<string, unknown>) {
+    if (!form) return { ok: true as const, data: undefined, errors: {} };
+    const input = form.toInput(state as never);
+    const parsed = form.schema.safeParse(input);
+    if (parsed.success) return { ok: true as const, data: input, errors: {} };
+    return { ok: false as const, errors: issuesToFieldErrors(parsed.error.issues, input) };
+  }
+
+  function update(patch: Record<string, unknown>) {
+    const next = { ...formState, ...patch };
+    setFormState(next);
+    // After a failed Continue, errors clear as soon as their field is fixed.
+    if (Object.keys(errors).length > 0) {
+      const fresh = validate(next).errors as FieldErrors;
+      setErrors(
+        Object.fromEntries(
+          Object.keys(errors)
+            .filter((field) => fresh[field])
+            .map((field) => [field, fresh[field]]),
+        ),
+      );
     }
   }
 
-  async function onContinue() {
-    setNotice(undefined);
-    let data: unknown;
-    if (form) {
-      const parsed = form.schema.safeParse(form.toInput(formState as never));
-      if (!parsed.success) {
-        setErrors(issuesToFieldErrors(parsed.error.issues));
-        setNotice({ kind: "error", text: "Some fields need your attention." });
+  const onContinue = () =>
+    run("continue", async () => {
+      const checked = validate(formState);
+      if (!checked.ok) {
+        showFieldErrors(checked.errors);
         return;
       }
-      data = form.toInput(formState as never);
-    }
-    setErrors({});
-    try {
+      setErrors({});
+      await autosave.pause();
       const next = await completeStep.mutateAsync({
         stepNumber,
-        data,
-        expectedVersion: progress.version,
+        data: checked.data,
+        expectedVersion: version.current,
       } as never);
       goTo(next);
-    } catch (error) {
-      handleError(error);
-    }
-  }
+    });
 
-  async function onSkip() {
-    try {
-      goTo(await skipStep.mutateAsync({ stepNumber, expectedVersion: progress.version }));
-    } catch (error) {
-      handleError(error);
-    }
-  }
+  const onSaveDraft = () =>
+    run("save", async () => {
+      const saved = await autosave.flush();
+      setNotice(
+        saved
+          ? { kind: "info", text: "Draft saved." }
+          : { kind: "error", text: "The draft is not saved yet. Retrying in the background." },
+      );
+    });
 
-  async function onBack() {
-    try {
-      const next = await goToStep.mutateAsync({
-        stepNumber: stepNumber - 1,
-        expectedVersion: progress.version,
-      });
-      goTo(next);
-    } catch (error) {
-      handleError(error);
-    }
-  }
+  const onSkip = () =>
+    run("skip", async () => {
+      await autosave.pause();
+      goTo(await skipStep.mutateAsync({ stepNumber, expectedVersion: version.current }));
+    });
 
-  async function onFinish() {
-    try {
-      goTo(await finish.mutateAsync({ expectedVersion: progress.version }));
-    } catch (error) {
-      handleError(error);
-    }
+  const onBack = () =>
+    run("back", async () => {
+      if (form) await autosave.flush();
+      if (reloading.current) return;
+      await autosave.pause();
+      goTo(
+        await goToStep.mutateAsync({
+          stepNumber: stepNumber - 1,
+          expectedVersion: version.current,
+        }),
+      );
+    });
+
+  const onFinish = () =>
+    run("finish", async () => {
+      goTo(await finish.mutateAsync({ expectedVersion: version.current }));
+    });
+
+  // Only steps with a form of their own continue on Enter. On step 1, Enter in a key field must
+  // not press Continue, and step 6 has no fields.
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (form) void onContinue();
   }
 
   let body: ReactNode = null;
@@ -195,59 +273,74 @@ export function Wizard({
   else if (stepNumber === 6 && review) body = <Review review={review} editable />;
   else if (form) {
     const Form = form.Form;
-    body = (
-      <Form
-        state={formState}
-        update={(patch) => setFormState((current) => ({ ...current, ...patch }))}
-        errors={errors}
-      />
-    );
+    body = <Form state={formState} update={update} errors={errors} />;
   }
+
+  const disabled = busy !== null || conflicted;
+  const actions = (
+    <div className="actions">
+      <div className="group">
+        {stepNumber > 1 && (
+          <button type="button" onClick={onBack} disabled={disabled}>
+            Back
+          </button>
+        )}
+        {form && <SaveStatus status={autosave.status} />}
+      </div>
+      <div className="group">
+        {form && (
+          <button type="button" onClick={onSaveDraft} disabled={disabled}>
+            Save draft
+          </button>
+        )}
+        {definition?.skippable && (
+          <button type="button" onClick={onSkip} disabled={disabled}>
+            Skip
+          </button>
+        )}
+        {form ? (
+          <button type="submit" className="primary" disabled={disabled}>
+            {busy === "continue" ? "Saving…" : "Continue"}
+          </button>
+        ) : (
+          <button
+            type="button"
+            className="primary"
+            onClick={stepNumber === 6 ? onFinish : onContinue}
+            disabled={disabled}
+          >
+            {stepNumber === 6 ? "Finish setup" : "Continue"}
+          </button>
+        )}
+      </div>
+    </div>
+  );
+
+  const noticeRegion = (
+    <div className="notice-region" role="status" aria-live="polite" data-testid="wizard-notice">
+      {notice && (
+        <p className={notice.kind === "error" ? "notice error-box" : "notice"}>{notice.text}</p>
+      )}
+    </div>
+  );
 
   return (
     <>
       <Stepper progress={progress} viewing={stepNumber} />
       <h1 ref={headingRef} tabIndex={-1}>
-        Step {stepNumber} of {WIZARD_STEPS.length}: {definition?.title}
+        <span className="step-count">
+          Step {stepNumber} of {WIZARD_STEPS.length}
+          <span className="visually-hidden">:</span>
+        </span>{" "}
+        {definition?.title}
       </h1>
-      <form
-        className="stack"
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          void (stepNumber === 6 ? onFinish() : onContinue());
-        }}
-      >
-        {body}
-        <div aria-live="polite" role="status">
-          {notice && (
-            <p className={notice.kind === "error" ? "notice error-box" : "notice"}>{notice.text}</p>
-          )}
+      <p className="intro">{STEP_INTROS[stepNumber]}</p>
+      <form className="stack" noValidate onSubmit={onSubmit} aria-label={definition?.title}>
+        <div className="stack" ref={bodyRef}>
+          {body}
         </div>
-        <div className="actions">
-          <div className="group">
-            {stepNumber > 1 && (
-              <button type="button" onClick={onBack} disabled={pending}>
-                Back
-              </button>
-            )}
-          </div>
-          <div className="group">
-            {form && (
-              <button type="button" onClick={onSaveDraft} disabled={pending}>
-                Save draft
-              </button>
-            )}
-            {definition?.skippable && (
-              <button type="button" onClick={onSkip} disabled={pending}>
-                Skip
-              </button>
-            )}
-            <button type="submit" className="primary" disabled={pending}>
-              {stepNumber === 6 ? "Finish setup" : "Continue"}
-            </button>
-          </div>
-        </div>
+        {noticeRegion}
+        {actions}
       </form>
     </>
   );

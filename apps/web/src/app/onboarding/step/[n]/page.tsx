@@ -35,7 +35,7 @@ export default async function StepPage({ params }: { params: Params }) {
   return (
     <>
       <div className="topbar">
-        <span>Signed in as {session.user.email}</span>
+        <span className="signed-in">Signed in as {session.user.email}</span>
         <SignOutButton />
       </div>
       <Wizard
