@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import { appRouter, createTRPCContext } from "@onboarding/api";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { auth } from "~/auth";
 import { MAX_REQUEST_BYTES, readBodyWithin } from "~/server/limited-body";
 import { getServices } from "~/server/services";
+import { readSession } from "~/server/session";
 
 export const dynamic = "force-dynamic";
 
@@ -37,7 +37,7 @@ async function handle(request: Request): Promise<Response> {
           message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
         });
       }
-      return createTRPCContext({ session: await auth(), services, requestId });
+      return createTRPCContext({ session: await readSession(request), services, requestId });
     },
     responseMeta: () => ({ headers: { "x-request-id": requestId, "cache-control": "no-store" } }),
   });
