@@ -10,10 +10,12 @@ export const SCREEN_WIDTHS = { desktop: 1280, phone: 390 } as const;
 
 /**
  * Saves full-page screenshots of the page at desktop and phone width as `<name>-desktop.png` and
- * `<name>-phone.png`, then restores the viewport.
+ * `<name>-phone.png`, then restores the viewport. It takes focus off the focused element first,
+ * so no focus ring shows.
  */
 export async function captureScreens(page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   const before = page.viewportSize();
   const paths: string[] = [];
   for (const [label, width] of Object.entries(SCREEN_WIDTHS)) {
