@@ -11,7 +11,7 @@ export interface ProviderDefinition {
   formatHint: string;
   /** Where a user creates a key. */
   keyUrl: string;
-  /** Whether the server can check a key with a cheap read-only call. */
+  /** Whether the server can check a key with a free read-only call (see verification.ts). */
   verifiable: boolean;
 }
 
@@ -32,7 +32,9 @@ export const PROVIDERS: readonly ProviderDefinition[] = [
     pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
     formatHint: "a UUID such as 123e4567-e89b-12d3-a456-426614174000",
     keyUrl: "https://dashboard.exa.ai/api-keys",
-    verifiable: true,
+    // Exa offers no free read-only call for search keys: every search costs credits, and the
+    // Websets list needs a separate paid plan, so a valid key could be reported as rejected.
+    verifiable: false,
   },
   {
     id: "copilotkit",
@@ -128,26 +130,28 @@ export function checkApiKeyFormat(
     return { ok: false, message: `Unknown provider "${providerId}". Choose one from the list.` };
   }
 
+  const expected = `expected ${provider.formatHint}`;
   const key = rawKey.trim();
-  if (key.length === 0) return { ok: false, message: `Enter your ${provider.label} API key.` };
+  if (key.length === 0) {
+    return { ok: false, message: `Enter your ${provider.label} API key: ${expected}.` };
+  }
   if (key.length > MAX_API_KEY_LENGTH) {
     return {
       ok: false,
-      message: `${provider.label} API key is too long: the maximum is ${MAX_API_KEY_LENGTH} characters.`,
+      message:
+        `${provider.label} API key is too long (over ${MAX_API_KEY_LENGTH} characters): ` +
+        `${expected}.`,
     };
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds.
   if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) {
     return {
       ok: false,
-      message: `${provider.label} API key contains control characters; paste the key alone.`,
+      message: `${provider.label} API key contains control characters; paste the key alone: ${expected}.`,
     };
   }
   if (!new RegExp(provider.pattern).test(key)) {
-    return {
-      ok: false,
-      message: `${provider.label} API key has the wrong format: expected ${provider.formatHint}.`,
-    };
+    return { ok: false, message: `${provider.label} API key has the wrong format: ${expected}.` };
   }
   return { ok: true, key };
 }

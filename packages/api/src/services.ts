@@ -2,6 +2,9 @@ import type { Database } from "@onboarding/db";
 import type { Keyring } from "@onboarding/db/vault";
 import type { Logger } from "./logger";
 import { DEFAULT_REQUIRED_PROVIDERS, PROVIDER_IDS } from "./providers";
+import type { VerificationConfig } from "./verification";
+
+export { parseVerificationConfig } from "./verification";
 
 /** What the procedures need from the server process, built once at start-up. */
 export interface Services {
@@ -10,6 +13,8 @@ export interface Services {
   /** Providers whose key step 1 requires. */
   requiredProviders: readonly string[];
   logger: Logger;
+  /** Provider URLs and timeout for `apiKeys.verify`; unset means the real providers and 5 s. */
+  verification?: VerificationConfig;
 }
 
 /**

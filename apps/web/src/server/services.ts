@@ -2,6 +2,7 @@ import "server-only";
 import { resolve } from "node:path";
 import { parseRequiredProviders, type Services } from "@onboarding/api";
 import { createLogger } from "@onboarding/api/logger";
+import { parseVerificationConfig } from "@onboarding/api/services";
 import { createDatabase } from "@onboarding/db";
 import { parseKeyring } from "@onboarding/db/vault";
 
@@ -20,6 +21,7 @@ async function buildServices(): Promise<Services> {
   const logger = createLogger();
   const keyring = parseKeyring(process.env.ONBOARDING_ENCRYPTION_KEYS);
   const requiredProviders = parseRequiredProviders(process.env.ONBOARDING_REQUIRED_PROVIDERS);
+  const verification = parseVerificationConfig(process.env);
 
   const handle = await createDatabase({ migrationsFolder: migrationsFolder() });
   logger.info({ driver: handle.driver, location: handle.location }, "database ready");
@@ -32,7 +34,7 @@ async function buildServices(): Promise<Services> {
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
 
-  return { db: handle.db, keyring, requiredProviders, logger };
+  return { db: handle.db, keyring, requiredProviders, logger, verification };
 }
 
 /** Returns this process's services, opening and migrating the database on first use. */

@@ -1,11 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { NotFoundError } from "../errors";
+import { NotFoundError, UnknownUserError } from "../errors";
 import { type ApiKeyStatus, apiKeys, onboardingEvents, onboardingSessions } from "../schema";
-import { DecryptionError, decryptSecret, encryptSecret } from "./cipher";
+import { inTransaction } from "../user-scope";
+import { checkDecryptable, DecryptionError, decryptSecret, encryptSecret } from "./cipher";
+import { sanitizedDatabaseError } from "./database-errors";
 import type { Keyring } from "./keyring";
 
-/** What the API may show about a stored key: never the key or its ciphertext. */
+/**
+ * What the API may show about a stored key: never the key or its ciphertext. `updatedAt` is when
+ * the user last saved the key; status changes and rotation leave it alone.
+ */
 export interface ApiKeySummary {
   provider: string;
   last4: string;
@@ -14,6 +19,14 @@ export interface ApiKeySummary {
   verifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** The result of one verification call, as the vault records it. */
+export interface VerificationOutcome {
+  status: "valid" | "invalid" | "unverified";
+  reason: string | null;
+  /** The provider's HTTP status, when it answered. */
+  httpStatus?: number;
 }
 
 const summaryColumns = {
@@ -25,6 +38,11 @@ const summaryColumns = {
   createdAt: apiKeys.createdAt,
   updatedAt: apiKeys.updatedAt,
 };
+
+const FOREIGN_KEY_VIOLATION = "23503";
+
+const ownedBy = (params: { userId: string; provider: string }) =>
+  and(eq(apiKeys.userId, params.userId), eq(apiKeys.provider, params.provider));
 
 async function recordKeyEvent(
   executor: Executor,
@@ -41,7 +59,23 @@ async function recordKeyEvent(
   });
 }
 
-/** Encrypts and stores a key, replacing the user's previous key for that provider. */
+/** Marks a row whose ciphertext cannot be decrypted; the ciphertext itself stays untouched. */
+async function markNeedsReentry(
+  executor: Executor,
+  params: { userId: string; provider: string },
+  error: DecryptionError,
+): Promise<void> {
+  await executor
+    .update(apiKeys)
+    .set({ status: "needs_reentry", statusReason: error.message, verifiedAt: null })
+    .where(ownedBy(params));
+}
+
+/**
+ * Encrypts and stores a key, replacing the user's previous key for that provider; the new key
+ * starts `unverified`. A database failure surfaces without its parameters, so neither the key nor
+ * its ciphertext can reach a log through the error.
+ */
 export async function saveApiKey(
   db: Executor,
   keyring: Keyring,
@@ -50,40 +84,83 @@ export async function saveApiKey(
   const { blob, keyId } = encryptSecret(keyring, params, params.key);
   const last4 = params.key.slice(-4);
 
-  return db.transaction(async (tx) => {
-    const [saved] = await tx
-      .insert(apiKeys)
-      .values({ userId: params.userId, provider: params.provider, ciphertext: blob, keyId, last4 })
-      .onConflictDoUpdate({
-        target: [apiKeys.userId, apiKeys.provider],
-        set: {
+  try {
+    return await inTransaction(db, async (tx) => {
+      const [saved] = await tx
+        .insert(apiKeys)
+        .values({
+          userId: params.userId,
+          provider: params.provider,
           ciphertext: blob,
           keyId,
           last4,
-          status: "unverified",
-          statusReason: null,
-          verifiedAt: null,
-          updatedAt: sql`now()`,
-        },
-      })
-      .returning(summaryColumns);
-    if (!saved) throw new Error("Saving the API key returned no row.");
+        })
+        .onConflictDoUpdate({
+          target: [apiKeys.userId, apiKeys.provider],
+          set: {
+            ciphertext: blob,
+            keyId,
+            last4,
+            status: "unverified",
+            statusReason: null,
+            verifiedAt: null,
+            updatedAt: sql`now()`,
+          },
+        })
+        .returning(summaryColumns);
+      if (!saved) throw new Error("Saving the API key returned no row.");
 
-    await recordKeyEvent(tx, params.userId, "key_saved", { provider: params.provider });
-    return saved;
-  });
+      await recordKeyEvent(tx, params.userId, "key_saved", { provider: params.provider });
+      return saved;
+    });
+  } catch (error) {
+    const sanitized = sanitizedDatabaseError(error, `Saving the ${params.provider} API key`);
+    if (sanitized.code === FOREIGN_KEY_VIOLATION) throw new UnknownUserError();
+    throw sanitized;
+  }
 }
 
-/** Lists the user's stored keys as masked summaries, ordered by provider. */
+/**
+ * Lists the user's stored keys as masked summaries, ordered by provider. Each ciphertext is
+ * test-decrypted (the plaintext is wiped at once): a row that no longer decrypts is marked and
+ * shown as `needs_reentry`, and one that decrypts again, after its master key came back, returns
+ * to `unverified`.
+ */
 export async function listApiKeys(
   executor: Executor,
+  keyring: Keyring,
   params: { userId: string },
 ): Promise<ApiKeySummary[]> {
-  return executor
-    .select(summaryColumns)
+  const rows = await executor
+    .select({ ...summaryColumns, ciphertext: apiKeys.ciphertext })
     .from(apiKeys)
     .where(eq(apiKeys.userId, params.userId))
     .orderBy(apiKeys.provider);
+
+  const summaries: ApiKeySummary[] = [];
+  for (const { ciphertext, ...summary } of rows) {
+    const binding = { userId: params.userId, provider: summary.provider };
+    const failure = checkDecryptable(keyring, binding, ciphertext);
+
+    if (
+      failure &&
+      (summary.status !== "needs_reentry" || summary.statusReason !== failure.message)
+    ) {
+      await markNeedsReentry(executor, binding, failure);
+      summaries.push({ ...summary, status: "needs_reentry", statusReason: failure.message });
+      continue;
+    }
+    if (!failure && summary.status === "needs_reentry") {
+      await executor
+        .update(apiKeys)
+        .set({ status: "unverified", statusReason: null })
+        .where(and(ownedBy(binding), eq(apiKeys.status, "needs_reentry")));
+      summaries.push({ ...summary, status: "unverified", statusReason: null });
+      continue;
+    }
+    summaries.push(summary);
+  }
+  return summaries;
 }
 
 /** Deletes the user's key for a provider; raises NotFoundError when there is none. */
@@ -91,10 +168,10 @@ export async function removeApiKey(
   db: Executor,
   params: { userId: string; provider: string },
 ): Promise<void> {
-  await db.transaction(async (tx) => {
+  await inTransaction(db, async (tx) => {
     const removed = await tx
       .delete(apiKeys)
-      .where(and(eq(apiKeys.userId, params.userId), eq(apiKeys.provider, params.provider)))
+      .where(ownedBy(params))
       .returning({ provider: apiKeys.provider });
     if (removed.length === 0) {
       throw new NotFoundError(`No API key is stored for ${params.provider}.`);
@@ -104,9 +181,10 @@ export async function removeApiKey(
 }
 
 /**
- * Decrypts the user's key for a provider so server code can call that provider, and records the
- * use with its purpose. A key that cannot be decrypted is marked `needs_reentry` and raises
- * DecryptionError; its ciphertext is never returned in its place.
+ * Decrypts the user's key for a provider so server code can call that provider, and records a
+ * `key_used` event with the provider and purpose (never the key). A key that cannot be decrypted
+ * is marked `needs_reentry` and raises DecryptionError; its ciphertext is never returned in its
+ * place. Inside a transaction the mark commits only if the caller's transaction does.
  */
 export async function useApiKey(
   db: Executor,
@@ -114,24 +192,94 @@ export async function useApiKey(
   params: { userId: string; provider: string; purpose: string },
 ): Promise<string> {
   const [row] = await db
-    .select({ ciphertext: apiKeys.ciphertext })
+    .select({ ciphertext: apiKeys.ciphertext, status: apiKeys.status })
     .from(apiKeys)
-    .where(and(eq(apiKeys.userId, params.userId), eq(apiKeys.provider, params.provider)));
+    .where(ownedBy(params));
+  if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
+
+  let key: string;
+  try {
+    key = decryptSecret(keyring, params, row.ciphertext);
+  } catch (error) {
+    if (!(error instanceof DecryptionError)) throw error;
+    await markNeedsReentry(db, params, error);
+    throw error;
+  }
+
+  if (row.status === "needs_reentry") {
+    await db
+      .update(apiKeys)
+      .set({ status: "unverified", statusReason: null })
+      .where(and(ownedBy(params), eq(apiKeys.status, "needs_reentry")));
+  }
+  await recordKeyEvent(db, params.userId, "key_used", {
+    provider: params.provider,
+    purpose: params.purpose,
+  });
+  return key;
+}
+
+/** Returns the summary of the user's key for a provider; raises NotFoundError when there is none. */
+export async function getApiKeySummary(
+  executor: Executor,
+  params: { userId: string; provider: string },
+): Promise<ApiKeySummary> {
+  const [row] = await executor.select(summaryColumns).from(apiKeys).where(ownedBy(params));
+  if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
+  return row;
+}
+
+/**
+ * The first half of a verification: decrypts the key through useApiKey (so the use is recorded)
+ * and returns it with a stamp of the stored row. A key that cannot be decrypted yields its
+ * `needs_reentry` summary instead, so the caller's transaction commits that mark.
+ */
+export async function openApiKeyForVerification(
+  executor: Executor,
+  keyring: Keyring,
+  params: { userId: string; provider: string },
+): Promise<{ key: string; stamp: string } | { summary: ApiKeySummary }> {
+  const [row] = await executor
+    .select({ stamp: sql<string>`${apiKeys.updatedAt}::text` })
+    .from(apiKeys)
+    .where(ownedBy(params));
   if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
 
   try {
-    const key = decryptSecret(keyring, params, row.ciphertext);
-    await recordKeyEvent(db, params.userId, "key_used", {
-      provider: params.provider,
-      purpose: params.purpose,
-    });
-    return key;
+    const key = await useApiKey(executor, keyring, { ...params, purpose: "verification" });
+    return { key, stamp: row.stamp };
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
-    await db
-      .update(apiKeys)
-      .set({ status: "needs_reentry", statusReason: error.message, updatedAt: sql`now()` })
-      .where(and(eq(apiKeys.userId, params.userId), eq(apiKeys.provider, params.provider)));
-    throw error;
+    return { summary: await getApiKeySummary(executor, params) };
   }
+}
+
+/**
+ * The second half of a verification: stores its outcome and records a `key_verified` event, but
+ * only when the row still holds the key that was checked (same `stamp`). A key replaced or
+ * removed meanwhile keeps its own status. `valid` sets `verified_at`; `invalid` clears it; an
+ * inconclusive check keeps the last successful time.
+ */
+export async function recordVerification(
+  executor: Executor,
+  params: { userId: string; provider: string; stamp: string; outcome: VerificationOutcome },
+): Promise<ApiKeySummary> {
+  const { outcome } = params;
+  const verifiedAt =
+    outcome.status === "valid" ? sql`now()` : outcome.status === "invalid" ? null : undefined;
+
+  const updated = await executor
+    .update(apiKeys)
+    .set({ status: outcome.status, statusReason: outcome.reason, verifiedAt })
+    .where(and(ownedBy(params), sql`${apiKeys.updatedAt} = ${params.stamp}::timestamptz`))
+    .returning({ provider: apiKeys.provider });
+
+  if (updated.length > 0) {
+    await recordKeyEvent(executor, params.userId, "key_verified", {
+      provider: params.provider,
+      status: outcome.status,
+      ...(outcome.httpStatus === undefined ? {} : { httpStatus: outcome.httpStatus }),
+    });
+  }
+  return getApiKeySummary(executor, params);
 }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import type { Keyring } from "./keyring";
+import { KEY_ID_PATTERN, type Keyring } from "./keyring";
 
 const FORMAT_VERSION = 1;
+const HEADER_BYTES = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -28,7 +29,7 @@ function associatedData(binding: SecretBinding, keyId: string): Buffer {
 
 /**
  * Encrypts with AES-256-GCM under the keyring's newest key and a fresh random 96-bit IV.
- * Layout: version (1 byte), key id length (1 byte), key id, IV, auth tag, ciphertext.
+ * Layout: version (1 byte), key id length (1 byte), key id (ASCII), IV, auth tag, ciphertext.
  */
 export function encryptSecret(
   keyring: Keyring,
@@ -55,39 +56,87 @@ export function encryptSecret(
   return { blob, keyId };
 }
 
+interface ParsedBlob {
+  keyId: string;
+  iv: Buffer;
+  tag: Buffer;
+  data: Buffer;
+}
+
+function parseBlob(blob: Uint8Array): ParsedBlob | undefined {
+  const buffer = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (buffer.length < HEADER_BYTES || buffer[0] !== FORMAT_VERSION) return undefined;
+
+  const keyIdEnd = HEADER_BYTES + (buffer[1] ?? 0);
+  const ivEnd = keyIdEnd + IV_BYTES;
+  const tagEnd = ivEnd + TAG_BYTES;
+  if (buffer.length < tagEnd) return undefined;
+
+  const keyId = buffer.subarray(HEADER_BYTES, keyIdEnd).toString("latin1");
+  if (!KEY_ID_PATTERN.test(keyId)) return undefined;
+  return {
+    keyId,
+    iv: buffer.subarray(keyIdEnd, ivEnd),
+    tag: buffer.subarray(ivEnd, tagEnd),
+    data: buffer.subarray(tagEnd),
+  };
+}
+
 /** Reads the master key id a blob names, or undefined when the header is malformed. */
 export function keyIdOf(blob: Uint8Array): string | undefined {
-  const buffer = Buffer.from(blob);
-  if (buffer.length < 2 || buffer[0] !== FORMAT_VERSION) return undefined;
-  const length = buffer[1] ?? 0;
-  if (buffer.length < 2 + length + IV_BYTES + TAG_BYTES) return undefined;
-  return buffer.subarray(2, 2 + length).toString("ascii");
+  return parseBlob(blob)?.keyId;
+}
+
+/** Decrypts to bytes; the caller owns the buffer and may wipe it. */
+function decryptToBuffer(keyring: Keyring, binding: SecretBinding, blob: Uint8Array): Buffer {
+  const parsed = parseBlob(blob);
+  if (!parsed) throw new DecryptionError("The stored key is damaged: its header is unreadable.");
+
+  const key = keyring.keys.get(parsed.keyId);
+  if (!key) {
+    throw new DecryptionError(
+      `The stored key was encrypted with master key "${parsed.keyId}", which this server no ` +
+        "longer has.",
+    );
+  }
+
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, parsed.iv);
+    decipher.setAAD(associatedData(binding, parsed.keyId));
+    decipher.setAuthTag(parsed.tag);
+    return Buffer.concat([decipher.update(parsed.data), decipher.final()]);
+  } catch {
+    throw new DecryptionError(
+      "The stored key failed its integrity check: it was altered, moved from another row, or " +
+        `master key "${parsed.keyId}" has changed.`,
+    );
+  }
 }
 
 /** Decrypts a blob from encryptSecret; raises DecryptionError without any key material. */
 export function decryptSecret(keyring: Keyring, binding: SecretBinding, blob: Uint8Array): string {
-  const buffer = Buffer.from(blob);
-  const keyId = keyIdOf(buffer);
-  if (keyId === undefined) throw new DecryptionError("The stored key has an unknown format.");
-
-  const key = keyring.keys.get(keyId);
-  if (!key) {
-    throw new DecryptionError(
-      `The stored key was encrypted with master key "${keyId}", which is not configured.`,
-    );
-  }
-
-  const ivStart = 2 + keyId.length;
-  const tagStart = ivStart + IV_BYTES;
-  const dataStart = tagStart + TAG_BYTES;
+  const bytes = decryptToBuffer(keyring, binding, blob);
   try {
-    const decipher = createDecipheriv("aes-256-gcm", key, buffer.subarray(ivStart, tagStart));
-    decipher.setAAD(associatedData(binding, keyId));
-    decipher.setAuthTag(buffer.subarray(tagStart, dataStart));
-    return Buffer.concat([decipher.update(buffer.subarray(dataStart)), decipher.final()]).toString(
-      "utf8",
-    );
-  } catch {
-    throw new DecryptionError("The stored key failed authentication; it was altered or moved.");
+    return bytes.toString("utf8");
+  } finally {
+    bytes.fill(0);
+  }
+}
+
+/**
+ * Checks that a blob decrypts for its binding without handing out the plaintext, which is wiped
+ * at once. Returns the DecryptionError when it does not, undefined when it does.
+ */
+export function checkDecryptable(
+  keyring: Keyring,
+  binding: SecretBinding,
+  blob: Uint8Array,
+): DecryptionError | undefined {
+  try {
+    decryptToBuffer(keyring, binding, blob).fill(0);
+    return undefined;
+  } catch (error) {
+    if (error instanceof DecryptionError) return error;
+    throw error;
   }
 }

@@ -1,3 +1,12 @@
 export * from "./api-keys";
-export { DecryptionError, decryptSecret, encryptSecret, keyIdOf } from "./cipher";
+export {
+  checkDecryptable,
+  DecryptionError,
+  decryptSecret,
+  encryptSecret,
+  keyIdOf,
+  type SecretBinding,
+} from "./cipher";
+export { sanitizedDatabaseError, VaultDatabaseError } from "./database-errors";
 export * from "./keyring";
+export * from "./rotate";

@@ -14,6 +14,28 @@ const STATUS_LABELS: Record<string, string> = {
   needs_reentry: "Needs to be entered again",
 };
 
+// A fixed zone and locale, so the server render and the browser show the same text.
+const TIME_FORMAT = new Intl.DateTimeFormat("en-GB", {
+  dateStyle: "medium",
+  timeStyle: "short",
+  timeZone: "UTC",
+});
+
+/** The status line under a stored key: why it has its status, and when it was last verified. */
+function statusDetail(stored: KeySummary): string | undefined {
+  const verified = stored.verifiedAt
+    ? `Last verified ${TIME_FORMAT.format(new Date(stored.verifiedAt))} UTC.`
+    : undefined;
+  if (stored.status === "valid") return verified;
+  if (stored.status === "needs_reentry") return undefined;
+  return [stored.statusReason, verified].filter(Boolean).join(" ") || undefined;
+}
+
+function errorMessage(caught: unknown, fallback: string): string {
+  if (!(caught instanceof TRPCClientError)) return fallback;
+  return caught.message.replace(/^(key|provider): /, "");
+}
+
 function ProviderKeyRow({
   provider,
   stored,
@@ -26,10 +48,14 @@ function ProviderKeyRow({
   const trpc = useTRPC();
   const save = useMutation(trpc.apiKeys.save.mutationOptions());
   const remove = useMutation(trpc.apiKeys.remove.mutationOptions());
+  const verify = useMutation(trpc.apiKeys.verify.mutationOptions());
   const [value, setValue] = useState("");
   const [error, setError] = useState<string>();
-  const [editing, setEditing] = useState(!stored);
+  const [editing, setEditing] = useState(!stored || stored.status === "needs_reentry");
   const inputId = `key-${provider.id}`;
+  const needsReentry = stored?.status === "needs_reentry";
+  const canVerify = provider.verifiable && stored !== undefined && !needsReentry;
+  const detail = stored ? statusDetail(stored) : undefined;
 
   async function onSave() {
     const checked = checkApiKeyFormat(provider.id, value);
@@ -44,21 +70,29 @@ function ProviderKeyRow({
       setEditing(false);
       onChange(provider.id, summary);
     } catch (caught) {
-      setError(
-        caught instanceof TRPCClientError
-          ? caught.message.replace(/^key: /, "")
-          : "Saving failed. Try again.",
-      );
+      setError(errorMessage(caught, "Saving failed. Try again."));
     }
   }
 
   async function onRemove() {
+    setError(undefined);
     try {
       await remove.mutateAsync({ provider: provider.id });
       setEditing(true);
       onChange(provider.id, undefined);
     } catch {
       setError("Removing the key failed. Try again.");
+    }
+  }
+
+  async function onVerify() {
+    setError(undefined);
+    try {
+      const summary = await verify.mutateAsync({ provider: provider.id });
+      if (summary.status === "needs_reentry") setEditing(true);
+      onChange(provider.id, summary);
+    } catch (caught) {
+      setError(errorMessage(caught, "Verifying failed. Try again."));
     }
   }
 
@@ -70,25 +104,36 @@ function ProviderKeyRow({
     <div className="key-row" data-testid={`provider-${provider.id}`}>
       <div className="row">
         <strong>{provider.label}</strong>
-        {provider.required ? (
-          <span className="badge">Required</span>
-        ) : (
-          <span className="badge">Optional</span>
-        )}
+        <span className="badge">{provider.required ? "Required" : "Optional"}</span>
         {stored && (
-          <span className="badge" data-testid={`key-status-${provider.id}`}>
-            {STATUS_LABELS[stored.status] ?? stored.status}
+          <span
+            className="badge"
+            data-testid={`key-status-${provider.id}`}
+            data-status={stored.status}
+            aria-live="polite"
+          >
+            {verify.isPending ? "Verifying…" : (STATUS_LABELS[stored.status] ?? stored.status)}
           </span>
         )}
       </div>
       {stored && (
         <p className="hint" data-testid={`key-mask-${provider.id}`}>
-          Stored key ending in <code>{stored.last4}</code>
+          Stored key ending in <code>••••{stored.last4}</code>
         </p>
       )}
-      {stored?.status === "needs_reentry" && (
-        <p className="error">
-          This key can no longer be read. Enter it again to keep using {provider.label}.
+      {detail && (
+        <p
+          className={stored?.status === "invalid" ? "error" : "hint"}
+          data-testid={`key-status-detail-${provider.id}`}
+          aria-live="polite"
+        >
+          {detail}
+        </p>
+      )}
+      {needsReentry && (
+        <p className="error" data-testid={`key-reentry-${provider.id}`}>
+          This key can no longer be read, so it will not be used. Enter your {provider.label} key
+          again.
         </p>
       )}
       {editing ? (
@@ -109,9 +154,19 @@ function ProviderKeyRow({
             <button type="button" onClick={onSave} disabled={save.isPending}>
               Save key
             </button>
-            {stored && (
+            {stored && !needsReentry && (
               <button type="button" onClick={() => setEditing(false)}>
                 Cancel
+              </button>
+            )}
+            {needsReentry && (
+              <button
+                type="button"
+                className="danger"
+                onClick={onRemove}
+                disabled={remove.isPending}
+              >
+                Remove
               </button>
             )}
           </div>
@@ -135,6 +190,11 @@ function ProviderKeyRow({
           <button type="button" className="danger" onClick={onRemove} disabled={remove.isPending}>
             Remove
           </button>
+          {canVerify && (
+            <button type="button" onClick={onVerify} disabled={verify.isPending}>
+              {verify.isPending ? "Verifying…" : "Verify"}
+            </button>
+          )}
           {error && (
             <p className="error" role="alert">
               {error}
@@ -146,7 +206,11 @@ function ProviderKeyRow({
   );
 }
 
-/** Step 1: one row per provider, required ones first. Keys are saved one at a time. */
+/**
+ * Step 1: one row per provider, required ones first. Keys are saved one at a time; a stored key
+ * is shown only by its last four characters and its status, and can be verified where the
+ * provider allows a free check.
+ */
 export function ProviderKeys({
   providers,
   initialKeys,

@@ -1,0 +1,256 @@
+import { and, asc, count, gt, ne, type SQL, sql } from "drizzle-orm";
+import type { Database } from "../client";
+import { apiKeys } from "../schema";
+import { checkDecryptable, DecryptionError, decryptSecret, encryptSecret } from "./cipher";
+import { sanitizedDatabaseError } from "./database-errors";
+import type { Keyring } from "./keyring";
+
+export const DEFAULT_ROTATION_BATCH_SIZE = 500;
+/** Each row of a batch is two statement parameters; PostgreSQL allows 65535 per statement. */
+export const MAX_ROTATION_BATCH_SIZE = 10_000;
+
+/** Rows still encrypted under a master key other than the newest, after a run. */
+export interface RemainingOnKey {
+  keyId: string;
+  rows: number;
+  /** Of those, rows that failed to decrypt and wait for their users to enter the key again. */
+  needsReentry: number;
+  /** Whether the keyring still holds this key. */
+  inKeyring: boolean;
+}
+
+export interface RotationProgress {
+  batch: number;
+  /** Rows on old keys examined so far in this run. */
+  processed: number;
+  /** Rows on old keys when the run started. */
+  total: number;
+  reencrypted: number;
+  unreadable: number;
+}
+
+export interface RotationReport extends RotationProgress {
+  targetKeyId: string;
+  dryRun: boolean;
+  /** True when the run stopped early on request; a rerun continues where it stopped. */
+  interrupted: boolean;
+  remaining: RemainingOnKey[];
+}
+
+export interface RotationOptions {
+  batchSize?: number;
+  /** Decrypt and count, but write nothing. */
+  dryRun?: boolean;
+  /** Checked before each batch; an aborted signal ends the run after the current batch. */
+  signal?: AbortSignal;
+  onBatch?: (progress: RotationProgress) => void;
+}
+
+interface BatchResult {
+  size: number;
+  lastId: string | undefined;
+  reencrypted: number;
+  unreadable: number;
+}
+
+interface StoredRow {
+  id: string;
+  userId: string;
+  provider: string;
+  ciphertext: Uint8Array;
+  status: string;
+  statusReason: string | null;
+}
+
+/** Counts the rows on each master key other than `targetKeyId`. */
+export async function countRowsOnOldKeys(
+  db: Database,
+  keyring: Keyring,
+  targetKeyId = keyring.currentKeyId,
+): Promise<RemainingOnKey[]> {
+  const rows = await db
+    .select({
+      keyId: apiKeys.keyId,
+      rows: count(),
+      needsReentry:
+        sql<number>`count(*) FILTER (WHERE ${apiKeys.status} = 'needs_reentry')`.mapWith(Number),
+    })
+    .from(apiKeys)
+    .where(ne(apiKeys.keyId, targetKeyId))
+    .groupBy(apiKeys.keyId)
+    .orderBy(apiKeys.keyId);
+  return rows.map((row) => ({ ...row, inKeyring: keyring.keys.has(row.keyId) }));
+}
+
+/** Re-encrypts one row under the newest key, or returns why it does not decrypt. */
+function reencrypt(keyring: Keyring, row: StoredRow): Buffer | DecryptionError {
+  const binding = { userId: row.userId, provider: row.provider };
+  try {
+    return encryptSecret(keyring, binding, decryptSecret(keyring, binding, row.ciphertext)).blob;
+  } catch (error) {
+    if (error instanceof DecryptionError) return error;
+    throw error;
+  }
+}
+
+/**
+ * Takes the next batch after `afterId`, locks it, and rewrites each row under the newest key in
+ * one transaction. Rows that fail to decrypt keep their ciphertext and are marked
+ * `needs_reentry`; rows that decrypt again after being marked return to `unverified`.
+ */
+async function rotateBatch(
+  db: Database,
+  keyring: Keyring,
+  afterId: string | undefined,
+  batchSize: number,
+): Promise<BatchResult> {
+  const target = keyring.currentKeyId;
+  return db.transaction(async (tx) => {
+    const rows: StoredRow[] = await tx
+      .select({
+        id: apiKeys.id,
+        userId: apiKeys.userId,
+        provider: apiKeys.provider,
+        ciphertext: apiKeys.ciphertext,
+        status: apiKeys.status,
+        statusReason: apiKeys.statusReason,
+      })
+      .from(apiKeys)
+      .where(and(ne(apiKeys.keyId, target), afterId ? gt(apiKeys.id, afterId) : undefined))
+      .orderBy(asc(apiKeys.id))
+      .limit(batchSize)
+      .for("update");
+
+    const rewritten: SQL[] = [];
+    const marked: SQL[] = [];
+    for (const row of rows) {
+      const result = reencrypt(keyring, row);
+      if (!(result instanceof DecryptionError)) {
+        rewritten.push(sql`(${row.id}::uuid, ${result}::bytea)`);
+      } else if (row.status !== "needs_reentry" || row.statusReason !== result.message) {
+        marked.push(sql`(${row.id}::uuid, ${result.message}::text)`);
+      }
+    }
+
+    // One statement each for the whole batch; a row that decrypts again leaves needs_reentry.
+    if (rewritten.length > 0) {
+      await tx.execute(sql`
+        UPDATE ${apiKeys} AS k SET
+          ciphertext = v.ciphertext,
+          key_id = ${target},
+          status = CASE WHEN k.status = 'needs_reentry' THEN 'unverified' ELSE k.status END,
+          status_reason = CASE WHEN k.status = 'needs_reentry' THEN NULL ELSE k.status_reason END
+        FROM (VALUES ${sql.join(rewritten, sql`, `)}) AS v(id, ciphertext)
+        WHERE k.id = v.id`);
+    }
+    if (marked.length > 0) {
+      await tx.execute(sql`
+        UPDATE ${apiKeys} AS k SET status = 'needs_reentry', status_reason = v.reason, verified_at = NULL
+        FROM (VALUES ${sql.join(marked, sql`, `)}) AS v(id, reason)
+        WHERE k.id = v.id`);
+    }
+    const reencrypted = rewritten.length;
+    const unreadable = rows.length - reencrypted;
+    return { size: rows.length, lastId: rows.at(-1)?.id, reencrypted, unreadable };
+  });
+}
+
+/** Like rotateBatch, but only reads: counts what a real run would re-encrypt or mark. */
+async function inspectBatch(
+  db: Database,
+  keyring: Keyring,
+  afterId: string | undefined,
+  batchSize: number,
+): Promise<BatchResult> {
+  const rows = await db
+    .select({
+      id: apiKeys.id,
+      userId: apiKeys.userId,
+      provider: apiKeys.provider,
+      ciphertext: apiKeys.ciphertext,
+    })
+    .from(apiKeys)
+    .where(
+      and(ne(apiKeys.keyId, keyring.currentKeyId), afterId ? gt(apiKeys.id, afterId) : undefined),
+    )
+    .orderBy(asc(apiKeys.id))
+    .limit(batchSize);
+
+  const unreadable = rows.filter((row) =>
+    checkDecryptable(keyring, { userId: row.userId, provider: row.provider }, row.ciphertext),
+  ).length;
+  return {
+    size: rows.length,
+    lastId: rows.at(-1)?.id,
+    reencrypted: rows.length - unreadable,
+    unreadable,
+  };
+}
+
+/**
+ * Re-encrypts every stored key that is not under the keyring's newest master key, in batches of
+ * `batchSize` rows, each batch its own transaction. Rows already on the newest key are never
+ * selected, so a run that was interrupted or killed continues where it stopped when run again,
+ * and a committed batch is never undone. Needs a role that sees every user's rows (the owner).
+ */
+export async function rotateApiKeys(
+  db: Database,
+  keyring: Keyring,
+  options: RotationOptions = {},
+): Promise<RotationReport> {
+  const batchSize = options.batchSize ?? DEFAULT_ROTATION_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_ROTATION_BATCH_SIZE) {
+    throw new RangeError(
+      `The batch size must be a whole number from 1 to ${MAX_ROTATION_BATCH_SIZE}, not ${batchSize}.`,
+    );
+  }
+  const dryRun = options.dryRun ?? false;
+
+  const before = await countRowsOnOldKeys(db, keyring);
+  const progress: RotationProgress = {
+    batch: 0,
+    processed: 0,
+    total: before.reduce((sum, key) => sum + key.rows, 0),
+    reencrypted: 0,
+    unreadable: 0,
+  };
+
+  // Walking by id means rows left behind (unreadable ones) are passed over, not fetched again.
+  let afterId: string | undefined;
+  let interrupted = false;
+  for (;;) {
+    // Yield to the event loop, so a signal handler that aborts can run between batches even
+    // when the driver (PGlite) completes every query without one.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (options.signal?.aborted) {
+      interrupted = true;
+      break;
+    }
+
+    let batch: BatchResult;
+    try {
+      batch = dryRun
+        ? await inspectBatch(db, keyring, afterId, batchSize)
+        : await rotateBatch(db, keyring, afterId, batchSize);
+    } catch (error) {
+      throw sanitizedDatabaseError(error, `Re-encrypting batch ${progress.batch + 1}`);
+    }
+    if (batch.size === 0) break;
+
+    afterId = batch.lastId;
+    progress.batch += 1;
+    progress.processed += batch.size;
+    progress.reencrypted += batch.reencrypted;
+    progress.unreadable += batch.unreadable;
+    // A short batch does not mean the end: under concurrent saves a locked row can drop out.
+    options.onBatch?.({ ...progress });
+  }
+
+  return {
+    ...progress,
+    targetKeyId: keyring.currentKeyId,
+    dryRun,
+    interrupted,
+    remaining: dryRun ? before : await countRowsOnOldKeys(db, keyring),
+  };
+}
