@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseRequiredProviders } from "@onboarding/api";
+import { parseVerificationConfig } from "@onboarding/api/services";
 import { DatabaseLockedError } from "@onboarding/db";
 import { acquireDataDirLock } from "@onboarding/db/pglite-lock";
 import { generateKeyringEntry, KeyringError, parseKeyring } from "@onboarding/db/vault";
@@ -28,6 +29,9 @@ Environment:
   ONBOARDING_ENCRYPTION_KEYS      Master keys for stored API keys, "id:base64key,..." newest
                                   first. Required with DATABASE_URL.
   ONBOARDING_REQUIRED_PROVIDERS   Providers step 1 requires (default "gemini,exa").
+  ONBOARDING_PROVIDER_BASE_URLS   JSON object from provider id to the base URL that key checks
+                                  call (default: the real providers).
+  ONBOARDING_VERIFY_TIMEOUT_MS    Timeout of one key check in milliseconds (default 5000).
 `;
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -94,6 +98,7 @@ function prepareEnvironment(): NodeJS.ProcessEnv {
   try {
     parseKeyring(env.ONBOARDING_ENCRYPTION_KEYS);
     parseRequiredProviders(env.ONBOARDING_REQUIRED_PROVIDERS);
+    parseVerificationConfig(env);
   } catch (error) {
     if (error instanceof KeyringError || error instanceof Error) fail(error.message);
     throw error;
