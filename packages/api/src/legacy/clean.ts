@@ -1,10 +1,10 @@
 /**
- * Cleans legacy JSON before it is stored: PostgreSQL's jsonb rejects NUL characters and unpaired
- * surrogates, a `__proto__` key is unsafe to copy, and a copy of an API key must never be stored
- * in plaintext, wherever in the file it sits.
+ * Cleans legacy JSON before it is stored. PostgreSQL's jsonb rejects NUL characters and unpaired
+ * surrogates, and a `__proto__` key is unsafe to copy. A copy of an API key, wherever in the file
+ * it sits, must never be stored in plaintext.
  */
 
-/** What cleaning changed, counted per kind; the values themselves are never recorded. */
+/** Counts of each kind of change that cleaning made; the values themselves are not recorded. */
 export interface CleaningReport {
   secretCopies: number;
   nulCharacters: number;

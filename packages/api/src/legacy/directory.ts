@@ -37,7 +37,9 @@ export function readMapping(path: string): Map<string, string> {
   } catch {
     const found = findJsonSyntaxError(text) ?? { offset: 0, message: "invalid JSON" };
     const { line, column } = lineAndColumn(text, found.offset);
-    throw new MappingFileError(`${name} at line ${line}, column ${column}: ${found.message}.`);
+    throw new MappingFileError(
+      `${name} at line ${line}, column ${column}: ${found.message}. Fix the mapping file and run again.`,
+    );
   }
   if (!isPlainObject(json)) {
     throw new MappingFileError(
@@ -51,7 +53,8 @@ export function readMapping(path: string): Map<string, string> {
     const email = emailSchema.safeParse(value);
     if (!email.success) {
       throw new MappingFileError(
-        `${name} at ${formatPath([id])}: expected the email address of a registered user.`,
+        `${name} at ${formatPath([id])}: expected the email address of a registered user; ` +
+          "fix the mapping file and run again.",
       );
     }
     mapping.set(id, email.data);

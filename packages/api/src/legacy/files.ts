@@ -47,12 +47,12 @@ export function readLegacyFile(path: string, fileName: string): { bytes: Buffer;
   }
 }
 
-/** What happened to the original file after a committed import. */
+/** The fate of the original file after a committed import. */
 export type FileDisposition =
   | { kept: true }
   | { kept: false; backupPath: string; removed: boolean; warning?: string };
 
-/** The backup name: `<name>.imported-<UTC time, compact ISO 8601>.bak`. */
+/** Returns the backup path: `<path>.imported-<UTC time, compact ISO 8601>.bak`. */
 export function backupPathFor(path: string, now: Date): string {
   return `${path}.imported-${now.toISOString().replace(/[-:]/g, "")}.bak`;
 }
@@ -72,7 +72,7 @@ function writePrivateCopy(path: string, bytes: Uint8Array): void {
  * Runs after the import committed. With `keepFile` nothing changes: the original stays, and no
  * backup is written, because every copy of the file is another copy of plaintext keys. Otherwise
  * the imported bytes are copied next to the file (mode 0600, flushed to disk) and the original is
- * removed, unless it changed since it was read. Failures become a warning; the import stands.
+ * removed, unless it changed since it was read. A failure here becomes a warning, and the committed import is kept.
  */
 export function disposeOfImportedFile(
   path: string,

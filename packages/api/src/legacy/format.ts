@@ -27,7 +27,7 @@ function storedWords(
   }
 }
 
-/** The summary as indented lines: session, keys, then one line per step with its notes. */
+/** Renders the summary as indented lines: session, keys, then one line per step with its notes. */
 export function formatSummary(summary: LegacyImportSummary): string[] {
   const lines: string[] = [];
   const session = summary.session;
@@ -58,7 +58,7 @@ export function formatSummary(summary: LegacyImportSummary): string[] {
   return lines;
 }
 
-/** The outcome as output lines, headed by one line with the file name and result. */
+/** Renders the outcome as output lines, headed by one line with the file name and result. */
 export function formatOutcome(outcome: ImportFileOutcome, email: string): string[] {
   switch (outcome.kind) {
     case "already_imported":

@@ -170,7 +170,7 @@ function readOptions(argv: string[]): Options | "help" {
   };
 }
 
-/** A failure as one line: expected errors by their message, others shortened. */
+/** Describes a failure in one line: expected errors by their message, others shortened. */
 function describeFailure(error: unknown): string {
   if (
     error instanceof LegacyFileError ||
@@ -179,7 +179,10 @@ function describeFailure(error: unknown): string {
   ) {
     return error.message;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Drizzle wraps a database error in one whose message repeats the query and its parameters,
+  // which can be whole summaries and analyses. The database's own message is the useful part.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const message = cause instanceof Error ? cause.message : String(cause);
   const short =
     message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
   return `the import failed and was rolled back: ${short}`;

@@ -18,7 +18,7 @@ import { parseLegacyTimestamp } from "./timestamps";
 
 export type JsonObject = Record<string, unknown>;
 
-/** What one step's legacy data yields; `reason` says why it cannot fill the typed table. */
+/** The result of mapping one step's legacy data; `reason` explains why it fills no typed table. */
 export interface StepCandidate {
   typed?: TypedStepData;
   draft: JsonObject | null;
@@ -102,13 +102,13 @@ function isBlank(value: unknown): boolean {
   return false;
 }
 
-/** The keys of step data that carry content: not metadata and not blank. */
+/** Returns the keys of step data that carry content: not metadata and not blank. */
 export function contentKeys(data: JsonObject | null): string[] {
   if (!data) return [];
   return Object.keys(data).filter((key) => !META_KEYS.has(key) && !isBlank(data[key]));
 }
 
-/** A provider name from the file, lower-cased, or a neutral stand-in when it looks odd. */
+/** Returns a provider name from the file, lower-cased, or a neutral stand-in when it looks odd. */
 export function printableName(name: string): string {
   const lower = name.trim().toLowerCase();
   return PRINTABLE_PROVIDER.test(lower) ? lower : "(unprintable name)";
@@ -117,10 +117,10 @@ export function printableName(name: string): string {
 const printableField = (name: string) => (PRINTABLE_FIELD.test(name) ? name : "(unprintable name)");
 
 function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 12).map(printableField);
-  return names.length > shown.length
-    ? `${shown.join(", ")} and ${names.length - 12} more`
-    : shown.join(", ");
+  const printed = names.slice(0, 12).map(printableField);
+  return names.length > printed.length
+    ? `${printed.join(", ")} and ${names.length - 12} more`
+    : printed.join(", ");
 }
 
 /** Notes the keys of `data` that the step's mapping did not use. */
@@ -163,7 +163,7 @@ export function readApiKeys(data: JsonObject | null): {
 
   for (const [name, value] of Object.entries(asObject(source) ?? {})) {
     const provider = name.trim().toLowerCase();
-    const shown = printableName(name);
+    const printable = printableName(name);
     if (typeof value === "string" && value.trim() !== "") rawValues.push(value.trim());
 
     if (
@@ -171,20 +171,20 @@ export function readApiKeys(data: JsonObject | null): {
       value === undefined ||
       (typeof value === "string" && value.trim() === "")
     ) {
-      entries.push({ provider: shown, reason: "empty value" });
+      entries.push({ provider: printable, reason: "empty value" });
     } else if (typeof value !== "string") {
-      entries.push({ provider: shown, reason: `expected a string, found ${typeof value}` });
+      entries.push({ provider: printable, reason: `expected a string, found ${typeof value}` });
     } else if (!findProvider(provider)) {
-      entries.push({ provider: shown, reason: "unknown provider" });
+      entries.push({ provider: printable, reason: "unknown provider" });
     } else if (seen.has(provider)) {
-      entries.push({ provider: shown, reason: "a second entry for the same provider" });
+      entries.push({ provider: printable, reason: "a second entry for the same provider" });
     } else {
       const checked = checkApiKeyFormat(provider, value);
       if (checked.ok) {
         seen.add(provider);
         entries.push({ provider, key: checked.key });
       } else {
-        entries.push({ provider: shown, reason: checked.message });
+        entries.push({ provider: printable, reason: checked.message });
       }
     }
   }

@@ -4,7 +4,7 @@
  *
  * - A step completed in the file stays completed only when its data fills the step's typed table
  *   (step 1: when every required provider has a valid key). Otherwise it becomes in_progress with
- *   what it had as a draft, and the summary says why.
+ *   what it had as a draft, and the summary gives the reason.
  * - Step 3's legacy data has no research depth or content types, so it always becomes a draft.
  * - The session is completed only when the file says so and steps 1 to 4 are completed and step 5
  *   is completed or skipped. The current step is the file's, but never past the first open step.
@@ -221,7 +221,7 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 /**
  * Maps a parsed legacy file onto the repository's import plan. Pure: reads no file, no database
- * and no clock (options.now stands in for missing timestamps).
+ * and no clock, because options.now replaces missing timestamps.
  */
 export function mapLegacyProgress(file: LegacyProgress, options: MapOptions): MappedLegacyProgress {
   const steps = workingSteps(file);
@@ -270,7 +270,7 @@ export function mapLegacyProgress(file: LegacyProgress, options: MapOptions): Ma
     checkDraft(step);
   }
 
-  // The session and step 6 follow the finish rules, whatever the file says.
+  // The session and step 6 follow the finish rules, whatever the file contains.
   const blockers = finishBlockers(steps);
   const completed = file.isCompleted && blockers.length === 0;
   if (file.isCompleted && !completed) {

@@ -16,7 +16,7 @@ import { disposeOfImportedFile, type FileDisposition, readLegacyFile } from "./f
 import { type LegacyImportSummary, mapLegacyProgress } from "./map";
 import { parseLegacyProgress } from "./parse";
 
-/** An import that cannot go ahead; the message says why and what to do, and nothing changed. */
+/** An import that cannot go ahead. The message explains why and what to do; nothing changed. */
 export class ImportRefusedError extends Error {
   override name = "ImportRefusedError";
 }
@@ -77,8 +77,8 @@ function keyringFor(request: ImportFileRequest, fileName: string): Keyring {
 
 /**
  * Imports one legacy file for the account with `email`. Raises LegacyFileError for a file that
- * cannot be parsed and ImportRefusedError when the account is missing, has progress (without
- * `overwrite`) or the keyring is unusable; in each case nothing changed.
+ * cannot be parsed. Raises ImportRefusedError when the account is missing, has progress (without
+ * `overwrite`) or the keyring is unusable. In each of these cases nothing changed.
  */
 export async function importLegacyFile(
   db: Database,

@@ -1,5 +1,5 @@
 /**
- * Where the import command finds the database and the encryption keyring, following the same
+ * Locations of the database and the encryption keyring for the import command, found by the same
  * rules as `pnpm start` (apps/web/scripts/start.ts).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -9,12 +9,12 @@ import { KEYRING_VARIABLE, type Keyring, KeyringError, parseKeyring } from "@onb
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 
-/** The embedded database directory: PGLITE_DATA_DIR, relative to the repository root. */
+/** Returns the embedded database directory: PGLITE_DATA_DIR, relative to the repository root. */
 export function pgliteDataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(REPO_ROOT, env.PGLITE_DATA_DIR ?? ".data/pglite");
 }
 
-/** The development secrets file that `pnpm start` writes beside the PGlite directory. */
+/** Returns the path of the development secrets file that `pnpm start` writes beside PGlite. */
 export function devSecretsPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dirname(pgliteDataDir(env)), "dev-secrets.json");
 }

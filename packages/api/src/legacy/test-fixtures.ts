@@ -100,7 +100,7 @@ export function personaData(): Json {
 
 /**
  * A file as the old server wrote it for a user who reached step 5: keys, website, research and
- * persona completed, then navigated back. `current_step` says 5.
+ * persona completed, then navigated back, so `current_step` is 5.
  */
 export function completeLegacyFile(keys: FixtureKeys): Json {
   return {

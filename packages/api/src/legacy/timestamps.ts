@@ -53,7 +53,7 @@ export function resolveTimeZone(name: string): string {
   }
 }
 
-/** The zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
+/** Returns the zone's offset from UTC at an instant, in milliseconds (positive east of Greenwich). */
 function offsetAt(timeZone: string, instant: number): number {
   const values: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
@@ -73,8 +73,8 @@ function offsetAt(timeZone: string, instant: number): number {
 
 /**
  * Converts a wall-clock time (given as if it were UTC) in `timeZone` to an instant. A time that
- * occurs twice (clocks turned back) takes the earlier instant; a time that does not exist
- * (clocks turned forward) moves forward by the gap, as Temporal's "compatible" option does.
+ * occurs twice (clocks turned back) takes the earlier instant. A time that does not exist (clocks
+ * turned forward) moves forward by the gap, like the "compatible" disambiguation of TC39 Temporal.
  */
 function instantOfWallClock(wallClock: number, timeZone: string): number {
   const offsets = new Set([

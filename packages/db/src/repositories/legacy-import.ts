@@ -47,7 +47,7 @@ export interface LegacyImportPlan {
   stepData: TypedStepData[];
   /** Plaintext keys to encrypt through the vault; they are stored nowhere else. */
   apiKeys: { provider: string; key: string }[];
-  /** What the import did and why, stored in legacy_imports.summary. Must contain no secret. */
+  /** Summary of the import's decisions and reasons for legacy_imports.summary; no secret in it. */
   summary: Record<string, unknown>;
 }
 
@@ -74,7 +74,7 @@ export type LegacyImportResult =
       status: "imported";
       importId: string;
       importedAt: Date;
-      /** What the import replaced (empty unless `overwrite` was given and progress existed). */
+      /** Findings about the replaced progress; empty unless `overwrite` met existing progress. */
       replaced: string[];
       progress: OnboardingProgress;
     }
