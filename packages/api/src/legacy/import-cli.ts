@@ -3,6 +3,7 @@
  * database. Runs as the connecting database role (the owner), not the row-level-security role,
  * because it writes rows for a user the operator chooses.
  */
+import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase, type DatabaseHandle, DatabaseLockedError } from "@onboarding/db";
@@ -90,28 +91,22 @@ interface Options {
   requiredProviders: readonly string[];
 }
 
+const OPTION_DEFINITIONS = {
+  file: { type: "string" },
+  dir: { type: "string" },
+  map: { type: "string" },
+  "user-email": { type: "string" },
+  "dry-run": { type: "boolean" },
+  "keep-file": { type: "boolean" },
+  overwrite: { type: "boolean" },
+  "source-timezone": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function readOptions(argv: string[]): Options | "help" {
-  let parsed: ReturnType<typeof parse>;
-  function parse() {
-    return parseArgs({
-      args: argv,
-      options: {
-        file: { type: "string" },
-        dir: { type: "string" },
-        map: { type: "string" },
-        "user-email": { type: "string" },
-        "dry-run": { type: "boolean" },
-        "keep-file": { type: "boolean" },
-        overwrite: { type: "boolean" },
-        "source-timezone": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  }
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTION_DEFINITIONS }>>;
   try {
-    parsed = parse();
+    parsed = parseArgs({ args: argv, options: OPTION_DEFINITIONS, strict: true });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
@@ -245,9 +240,18 @@ async function run(options: Options): Promise<boolean> {
     }
   }
 
+  const dataDir = pgliteDataDir();
+  if (!process.env.DATABASE_URL && !existsSync(dataDir)) {
+    // Opening a missing directory would create an empty database, where no account can exist.
+    console.error(
+      `No embedded database at ${dataDir}. Set PGLITE_DATA_DIR to the app's data directory, ` +
+        "or DATABASE_URL to its PostgreSQL database.",
+    );
+    return false;
+  }
   const handle = await createDatabase({
     url: process.env.DATABASE_URL,
-    dataDir: pgliteDataDir(),
+    dataDir,
     migrate: options.dryRun ? false : undefined,
   });
   console.log(
