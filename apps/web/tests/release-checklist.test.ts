@@ -241,6 +241,7 @@ describe(`release checklist on ${driver}`, () => {
     expect(await page.getByLabel("Competitor websites (optional)").inputValue()).toBe(
       "rival-of-grace.example\nhttps://other.example",
     );
+    expect(await page.getByTestId("stepper-step-1").textContent()).toContain("Completed");
     expect(await page.getByTestId("stepper-step-2").textContent()).toContain("Completed");
     expect(await page.getByTestId("stepper-step-3").textContent()).toContain("In progress");
     await second.context.close();
