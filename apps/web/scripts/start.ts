@@ -47,11 +47,39 @@ interface DevSecrets {
   ONBOARDING_ENCRYPTION_KEYS: string;
 }
 
+/**
+ * Reads an existing secrets file. A parse error is reported without its text, because Node's
+ * message quotes the offending line and that line may contain a master key.
+ */
+function readDevSecrets(secretsPath: string): DevSecrets {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(secretsPath, "utf8"));
+  } catch {
+    parsed = undefined;
+  }
+  const secrets = parsed as Partial<DevSecrets> | undefined;
+  if (
+    typeof secrets?.AUTH_SECRET !== "string" ||
+    typeof secrets.ONBOARDING_ENCRYPTION_KEYS !== "string"
+  ) {
+    fail(
+      `${secretsPath} is not valid: it must be a JSON object with the strings AUTH_SECRET and ` +
+        "ONBOARDING_ENCRYPTION_KEYS. Repair it, or set both variables yourself. Deleting it " +
+        "generates new secrets, and keys stored under the old ones must then be entered again.",
+    );
+  }
+  return {
+    AUTH_SECRET: secrets.AUTH_SECRET,
+    ONBOARDING_ENCRYPTION_KEYS: secrets.ONBOARDING_ENCRYPTION_KEYS,
+  };
+}
+
 /** Loads the development secrets file, creating it with mode 0600 on first start. */
 function loadDevSecrets(secretsPath: string): DevSecrets {
   if (existsSync(secretsPath)) {
     console.log(`onboarding: using development secrets from ${secretsPath}`);
-    return JSON.parse(readFileSync(secretsPath, "utf8")) as DevSecrets;
+    return readDevSecrets(secretsPath);
   }
 
   const secrets: DevSecrets = {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -61,6 +61,25 @@ describe("start-up launcher", () => {
     expect(result.status).toBe(1);
     expect(result.output).toContain("entry 1 of ONBOARDING_ENCRYPTION_KEYS");
     expect(result.output).not.toContain(secretPart);
+  });
+
+  it("rejects a broken secrets file quietly", () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-secrets-"));
+    const masterKey = Buffer.alloc(32, 4).toString("base64");
+    try {
+      writeFileSync(
+        join(dir, "dev-secrets.json"),
+        `{"AUTH_SECRET": "abc" "ONBOARDING_ENCRYPTION_KEYS": "dev1:${masterKey}"}`,
+      );
+
+      const result = runLauncher([], { PGLITE_DATA_DIR: join(dir, "pglite") });
+
+      expect(result.status).toBe(1);
+      expect(result.output).toContain("dev-secrets.json is not valid");
+      expect(result.output).not.toContain(masterKey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("generates development secrets with mode 0600", async () => {
