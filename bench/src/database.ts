@@ -191,3 +191,11 @@ export async function readTableCounts(owner: Sql): Promise<Record<string, number
     UNION ALL SELECT 'onboarding_events', count(*)::int FROM onboarding_events`;
   return Object.fromEntries(rows.map((row) => [row.name, row.count]));
 }
+
+/** Pids of the PostgreSQL backends connected to the bench's database, other than `owner`'s. */
+export async function backendPids(owner: Sql): Promise<number[]> {
+  const rows = await owner<{ pid: number }[]>`
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+  return rows.map((row) => row.pid);
+}

@@ -34,6 +34,8 @@ export interface LoadOptions {
   cookies: readonly string[];
   serverPid: number;
   storedUsers: number;
+  /** Lists the PostgreSQL backends serving the server, asked after the warm-up opened them. */
+  postgresPids: () => Promise<number[]>;
 }
 
 type Result = autocannon.Result;
@@ -89,7 +91,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadRun> {
   const latencies = new LatencyRecorder();
   const statusCodes: Record<string, number> = {};
   let ok = 0;
-  const sampler = new ResourceSampler(options.serverPid);
+  const sampler = new ResourceSampler(options.serverPid, await options.postgresPids());
   const result = await fire(options, options.durationSeconds, (status, milliseconds) => {
     statusCodes[status] = (statusCodes[status] ?? 0) + 1;
     if (status >= 200 && status < 300) ok++;

@@ -11,6 +11,7 @@ import { generateKeyringEntry } from "@onboarding/db/vault";
 import { PROFILER_PRELOAD, profilePath, summarizeProfile } from "./cpu-profile";
 import {
   type BenchDatabase,
+  backendPids,
   countUsers,
   openBenchDatabase,
   readDatabaseFacts,
@@ -129,6 +130,7 @@ async function profileSaves(
   env: ServerEnv,
   cookies: readonly string[],
   storedUsers: number,
+  database: BenchDatabase,
 ): Promise<BenchResults["profile"]> {
   const dir = mkdtempSync(join(tmpdir(), "onboarding-bench-profile-"));
   try {
@@ -153,6 +155,7 @@ async function profileSaves(
         cookies,
         serverPid: server.serverPid,
         storedUsers,
+        postgresPids: () => backendPids(database.owner),
       });
       windowEnd = Number(process.hrtime.bigint() / 1000n);
       process.kill(server.serverPid, "SIGUSR2");
@@ -185,6 +188,7 @@ async function measureHeapCap(
   env: ServerEnv,
   cookies: readonly string[],
   storedUsers: number,
+  database: BenchDatabase,
 ): Promise<BenchResults["heapCap"]> {
   const server = await startAppServer({
     ...env,
@@ -202,6 +206,7 @@ async function measureHeapCap(
         cookies,
         serverPid: server.serverPid,
         storedUsers,
+        postgresPids: () => backendPids(database.owner),
       });
       runs.push(result);
       progress(`  ${summarizeRun(result)}`);
@@ -325,6 +330,7 @@ async function run(options: BenchOptions): Promise<void> {
           cookies,
           serverPid: server.serverPid,
           storedUsers,
+          postgresPids: () => backendPids(database.owner),
         });
         http.push(result);
         progress(`  ${summarizeRun(result)}`);
@@ -359,14 +365,14 @@ async function run(options: BenchOptions): Promise<void> {
   let heapCap: BenchResults["heapCap"];
   if (options.heapCapMiB > 0) {
     progress(`memory with NODE_OPTIONS=--max-old-space-size=${options.heapCapMiB}`);
-    heapCap = await measureHeapCap(options, env, cookies, finalUsers);
+    heapCap = await measureHeapCap(options, env, cookies, finalUsers, database);
     progress(`  peak RSS ${heapCap?.peakRssMiB.toFixed(0)} MiB`);
   }
 
   let profile: BenchResults["profile"];
   if (options.profile) {
     progress(`profiling saveStep at ${options.profileConnections} connections`);
-    profile = await profileSaves(options, env, cookies, finalUsers);
+    profile = await profileSaves(options, env, cookies, finalUsers, database);
     if (profile) {
       progress(
         `  ${profile.rps.toFixed(0)} req/s while profiled; session check on the stack in ` +

@@ -22,7 +22,7 @@ Options:
                          connections of the CPU-profiled saveStep run (default 32)
   --heap-cap MB          also run getProgress and saveStep on a server started with
                          NODE_OPTIONS=--max-old-space-size=MB, to show memory with a V8 heap
-                         limit (default 160; 0 skips it)
+                         limit (default 256; 0 skips it)
   --no-build             reuse apps/web/.next instead of running pnpm build
   --no-profile           skip the CPU-profiled saveStep run
   --out FILE             raw results as JSON (default bench/results/latest.json)
@@ -85,7 +85,7 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
     users: { type: "string", default: "100" },
     scale: { type: "string", default: "1000,100000" },
     "profile-connections": { type: "string", default: "32" },
-    "heap-cap": { type: "string", default: "160" },
+    "heap-cap": { type: "string", default: "256" },
     "no-build": { type: "boolean", default: false },
     "no-profile": { type: "boolean", default: false },
     out: { type: "string", default: "bench/results/latest.json" },

@@ -46,8 +46,15 @@ export interface CpuShare {
   serverCores: number;
   /** Cores this bench process (the load generator) kept busy. */
   loadGeneratorCores: number;
+  /** Cores kept busy by the PostgreSQL backends serving the bench's database. */
+  postgresCores: number;
   /** Cores busy machine-wide, including PostgreSQL and anything else running. */
   machineCores: number;
+  /**
+   * Cores busy with anything else: machine minus server, load generator and PostgreSQL. Other
+   * work on a shared machine shows up here and slows every figure of the run.
+   */
+  otherCores: number;
 }
 
 export interface ResourceSample {
@@ -55,7 +62,23 @@ export interface ResourceSample {
   cpu: CpuShare;
 }
 
-/** Samples the server's memory every `intervalMs` and its CPU use over the whole window. */
+/** CPU seconds of each process that is still running, by pid. */
+function cpuByPid(pids: readonly number[]): Map<number, number> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      seconds.set(pid, readProcessCpuSeconds(pid));
+    } catch {
+      // The process ended; its CPU time is lost to the sum.
+    }
+  }
+  return seconds;
+}
+
+/**
+ * Samples the server's memory every `intervalMs`, and over the whole window the CPU use of the
+ * server, of this process, of the given PostgreSQL backends and of the machine.
+ */
 export class ResourceSampler {
   private readonly rss: number[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -63,11 +86,14 @@ export class ResourceSampler {
   private readonly serverCpuAtStart: number;
   private readonly ownCpuAtStart = process.cpuUsage();
   private readonly machineAtStart = readMachineCpu();
+  private readonly postgresAtStart: Map<number, number>;
 
   constructor(
     private readonly pid: number,
+    private readonly postgresPids: readonly number[],
     intervalMs = 250,
   ) {
+    this.postgresAtStart = cpuByPid(postgresPids);
     this.serverCpuAtStart = readProcessCpuSeconds(pid);
     this.sample();
     this.timer = setInterval(() => this.sample(), intervalMs);
@@ -95,6 +121,16 @@ export class ResourceSampler {
     } catch {
       // The process ended.
     }
+    let postgresCpu = 0;
+    for (const [pid, after] of cpuByPid(this.postgresPids)) {
+      postgresCpu += after - (this.postgresAtStart.get(pid) ?? after);
+    }
+    const ownCores = (own.user + own.system) / 1e6 / seconds;
+    const serverCores = serverCpu / seconds;
+    const postgresCores = postgresCpu / seconds;
+    const machineCores = machineBusy / seconds;
+    // The SQL baseline samples this process as its server, so it must not count twice.
+    const serverAndOwn = this.pid === process.pid ? ownCores : serverCores + ownCores;
     const total = this.rss.reduce((sum, value) => sum + value, 0);
     return {
       memory: {
@@ -104,9 +140,11 @@ export class ResourceSampler {
       },
       cpu: {
         serverSeconds: serverCpu,
-        serverCores: serverCpu / seconds,
-        loadGeneratorCores: (own.user + own.system) / 1e6 / seconds,
-        machineCores: machineBusy / seconds,
+        serverCores,
+        loadGeneratorCores: ownCores,
+        postgresCores,
+        machineCores,
+        otherCores: Math.max(0, machineCores - serverAndOwn - postgresCores),
       },
     };
   }

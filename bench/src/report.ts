@@ -64,8 +64,9 @@ function httpSection(results: BenchResults): string {
       fixed(run.serverCpuMsPerRequest),
       fixed(run.resources.memory.maxRssMiB, 0),
       fixed(run.resources.cpu.serverCores),
+      fixed(run.resources.cpu.postgresCores),
       fixed(run.resources.cpu.loadGeneratorCores),
-      fixed(run.resources.cpu.machineCores),
+      fixed(run.resources.cpu.otherCores),
     ]);
   const descriptions = Object.values(ENDPOINTS)
     .map((endpoint) => `- \`${endpoint.name}\`: ${endpoint.description}.`)
@@ -76,9 +77,11 @@ function httpSection(results: BenchResults): string {
     descriptions,
     "",
     "Latency in milliseconds. Server CPU ms/req is the CPU time of the Next.js server process " +
-      "(all threads, from /proc) per response. The last three columns are cores kept busy on " +
-      "average: the server process, the load generator (this bench process), and the whole " +
-      "machine, which includes PostgreSQL and anything else running.",
+      "(all threads, from /proc) per response. The last four columns are cores kept busy on " +
+      "average, from /proc: the server process, the PostgreSQL backends of the bench's " +
+      "database, the load generator (this bench process), and everything else on the machine " +
+      "(PostgreSQL's WAL writer and checkpointer count there too). Whatever other work takes " +
+      "of the machine's cores is missing from the first three.",
     "",
     table(
       [
@@ -91,9 +94,10 @@ function httpSection(results: BenchResults): string {
         "failed",
         "server CPU ms/req",
         "server RSS MiB",
-        "server CPU",
-        "load gen. CPU",
-        "machine CPU",
+        "server cores",
+        "PostgreSQL cores",
+        "load gen. cores",
+        "other cores",
       ],
       rows,
     ),
@@ -182,7 +186,9 @@ function sqlRows(results: BenchResults, procedure: SqlRun["procedure"]): string[
         fixed(run.latency.p50),
         fixed(run.latency.p99),
         fixed(run.statementsPerTransaction, 1),
-        fixed(run.cpu.machineCores),
+        fixed(run.cpu.postgresCores),
+        fixed(run.cpu.loadGeneratorCores),
+        fixed(run.cpu.otherCores),
       ];
     });
 }
@@ -198,7 +204,9 @@ function baselineSection(results: BenchResults): string {
     "SQL p50",
     "SQL p99",
     "statements / tx",
-    "machine CPU (SQL)",
+    "PostgreSQL cores",
+    "client cores",
+    "other cores",
   ];
   const bestSave = Math.max(
     ...results.http.filter((run) => run.endpoint === "saveStep").map((run) => run.rps),

@@ -7,6 +7,9 @@ import type { CapturedStatement } from "./statements";
 /** Pool size of createDatabase when no maxConnections is given, which is what the server uses. */
 export const PRODUCT_POOL_SIZE = 10;
 
+/** application_name of the baseline's connections, so their backends can be found. */
+const BASELINE_APPLICATION = "onboarding-bench-baseline";
+
 export interface SqlRun {
   procedure: "saveStep" | "getProgress";
   connections: number;
@@ -50,6 +53,7 @@ export async function runSqlBaseline(options: SqlBaselineOptions): Promise<SqlRu
   const sql = postgres(options.url, {
     max: Math.min(options.connections, PRODUCT_POOL_SIZE),
     onnotice: () => {},
+    connection: { application_name: BASELINE_APPLICATION },
     debug: () => {
       statementCount++;
     },
@@ -80,9 +84,15 @@ export async function runSqlBaseline(options: SqlBaselineOptions): Promise<SqlRu
 
   try {
     await drive(options.warmupSeconds);
+    const backends = await sql<{ pid: number }[]>`
+      SELECT pid FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = ${BASELINE_APPLICATION}`;
     const latencies = new LatencyRecorder();
     const statementsBefore = statementCount;
-    const sampler = new ResourceSampler(process.pid);
+    const sampler = new ResourceSampler(
+      process.pid,
+      backends.map((row) => row.pid),
+    );
     const started = performance.now();
     await drive(options.durationSeconds, latencies);
     const seconds = (performance.now() - started) / 1000;
