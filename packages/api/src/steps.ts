@@ -107,15 +107,33 @@ export const draftSchema = z.custom<Record<string, unknown>>().superRefine((draf
   }
 });
 
+/** Rejects characters PostgreSQL text cannot store: NUL and lone UTF-16 surrogates. */
+const storableText = (label: string) => (value: string, context: z.RefinementCtx) => {
+  if (value.includes("\u0000")) {
+    context.addIssue({ code: "custom", message: `${label} contains a NUL character; remove it.` });
+  } else if (UNPAIRED_SURROGATE.test(value)) {
+    context.addIssue({
+      code: "custom",
+      message: `${label} contains an unpaired surrogate (a broken character); retype it.`,
+    });
+  }
+};
+
 const requiredText = (label: string, max: number) =>
   z
     .string({ error: `${label} is required.` })
     .trim()
     .min(1, `${label} is required.`)
-    .max(max, `${label} must be at most ${max} characters.`);
+    .max(max, `${label} must be at most ${max} characters.`)
+    .superRefine(storableText(label));
 
 const optionalText = (label: string, max: number) =>
-  z.string().trim().max(max, `${label} must be at most ${max} characters.`).default("");
+  z
+    .string()
+    .trim()
+    .max(max, `${label} must be at most ${max} characters.`)
+    .superRefine(storableText(label))
+    .default("");
 
 /**
  * Normalizes a website address: adds https:// when no scheme is given, accepts only http and
@@ -299,28 +317,35 @@ export const integrationsStepSchema = z.object({
 });
 export type IntegrationsStep = z.output<typeof integrationsStepSchema>;
 
+/** A session version as the server reported it; PostgreSQL stores it as a 32-bit integer. */
+export const versionSchema = z
+  .number()
+  .int("expectedVersion must be a whole number.")
+  .positive("expectedVersion must be positive.")
+  .max(2_147_483_647, "expectedVersion is larger than any version the server issues.");
+
 /** Input of `onboarding.completeStep`: the step number and, for steps 2 to 5, its form data. */
 export const completeStepInputSchema = z.discriminatedUnion("stepNumber", [
-  z.object({ stepNumber: z.literal(1), expectedVersion: z.number().int().positive().optional() }),
+  z.object({ stepNumber: z.literal(1), expectedVersion: versionSchema.optional() }),
   z.object({
     stepNumber: z.literal(2),
     data: websiteStepSchema,
-    expectedVersion: z.number().int().positive().optional(),
+    expectedVersion: versionSchema.optional(),
   }),
   z.object({
     stepNumber: z.literal(3),
     data: researchStepSchema,
-    expectedVersion: z.number().int().positive().optional(),
+    expectedVersion: versionSchema.optional(),
   }),
   z.object({
     stepNumber: z.literal(4),
     data: personaStepSchema,
-    expectedVersion: z.number().int().positive().optional(),
+    expectedVersion: versionSchema.optional(),
   }),
   z.object({
     stepNumber: z.literal(5),
     data: integrationsStepSchema,
-    expectedVersion: z.number().int().positive().optional(),
+    expectedVersion: versionSchema.optional(),
   }),
 ]);
 export type CompleteStepInput = z.input<typeof completeStepInputSchema>;
@@ -340,7 +365,12 @@ export const passwordSchema = z
   .max(200, "Password must be at most 200 characters.");
 
 export const registerInputSchema = z.object({
-  name: z.string().trim().max(100, "Name must be at most 100 characters.").optional(),
+  name: z
+    .string()
+    .trim()
+    .max(100, "Name must be at most 100 characters.")
+    .superRefine(storableText("Name"))
+    .optional(),
   email: emailSchema,
   password: passwordSchema,
 });

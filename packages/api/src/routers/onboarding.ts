@@ -11,10 +11,10 @@ import {
 } from "@onboarding/db/repositories";
 import { z } from "zod";
 import { type StepValues, toFormValues, toStepRecord } from "../step-records";
-import { completeStepInputSchema, draftSchema, stepNumberSchema } from "../steps";
+import { completeStepInputSchema, draftSchema, stepNumberSchema, versionSchema } from "../steps";
 import { createTRPCRouter, protectedProcedure } from "../trpc";
 
-const expectedVersion = z.number().int().positive().optional();
+const expectedVersion = versionSchema.optional();
 
 export const onboardingRouter = createTRPCRouter({
   /** Returns the caller's progress, starting the onboarding on the first call. */
@@ -62,6 +62,7 @@ export const onboardingRouter = createTRPCRouter({
           userId,
           stepNumber: 1,
           requiredProviders: ctx.services.requiredProviders,
+          keyring: ctx.services.keyring,
           expectedVersion: input.expectedVersion,
         }),
       );
@@ -90,7 +91,14 @@ export const onboardingRouter = createTRPCRouter({
   finish: protectedProcedure
     .input(z.object({ expectedVersion }).optional())
     .mutation(({ ctx, input }) =>
-      ctx.asUser((tx) => finishOnboarding(tx, { userId: ctx.user.id, ...input })),
+      ctx.asUser((tx) =>
+        finishOnboarding(tx, {
+          userId: ctx.user.id,
+          requiredProviders: ctx.services.requiredProviders,
+          keyring: ctx.services.keyring,
+          ...input,
+        }),
+      ),
     ),
 
   /** Starts over; stored API keys are kept unless `forgetKeys` is true. */

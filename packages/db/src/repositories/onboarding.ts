@@ -12,6 +12,8 @@ import {
 } from "../schema";
 import { queryRows } from "../sql-rows";
 import { inTransaction } from "../user-scope";
+import { checkDecryptable } from "../vault/cipher";
+import type { Keyring } from "../vault/keyring";
 import {
   findProgress,
   getOrCreateSession,
@@ -290,7 +292,7 @@ export async function saveStepData(
 
 export type CompleteStepParams = MutationParams &
   (
-    | { stepNumber: 1; requiredProviders: readonly string[] }
+    | { stepNumber: 1; requiredProviders: readonly string[]; keyring?: Keyring }
     | (TypedStepData & { requiredProviders?: never })
   );
 
@@ -308,7 +310,7 @@ export async function markStepCompleted(
     assertEarlierStepsDone(session, params.stepNumber);
 
     if (params.stepNumber === 1) {
-      await assertRequiredKeysStored(tx, params.userId, params.requiredProviders);
+      await assertRequiredKeysStored(tx, params.userId, params.requiredProviders, params.keyring);
     } else {
       await writeTypedStepData(tx, params.userId, params);
     }
@@ -325,26 +327,38 @@ export async function markStepCompleted(
   });
 }
 
+/**
+ * Raises PreconditionFailedError unless each required provider has a key that is not known to be
+ * invalid. With a keyring, each key must also still decrypt, so a tampered or orphaned key that
+ * nobody has listed yet cannot complete the step.
+ */
 async function assertRequiredKeysStored(
   tx: Executor,
   userId: string,
   requiredProviders: readonly string[],
+  keyring: Keyring | undefined,
 ): Promise<void> {
   if (requiredProviders.length === 0) return;
 
   const stored = await tx
-    .select({ provider: apiKeys.provider, status: apiKeys.status })
+    .select({ provider: apiKeys.provider, status: apiKeys.status, ciphertext: apiKeys.ciphertext })
     .from(apiKeys)
     .where(and(eq(apiKeys.userId, userId), inArray(apiKeys.provider, [...requiredProviders])));
   const usable = new Set(
     stored
       .filter((row) => row.status !== "invalid" && row.status !== "needs_reentry")
+      .filter(
+        (row) =>
+          keyring === undefined ||
+          checkDecryptable(keyring, { userId, provider: row.provider }, row.ciphertext) ===
+            undefined,
+      )
       .map((row) => row.provider),
   );
   const missing = requiredProviders.filter((provider) => !usable.has(provider));
   if (missing.length > 0) {
     throw new PreconditionFailedError(
-      `Save a working API key for ${missing.join(", ")} before completing step 1.`,
+      `Save a working API key for ${missing.join(", ")} in step 1 first.`,
     );
   }
 }
@@ -410,7 +424,7 @@ export async function goToStep(
  */
 export async function finishOnboarding(
   db: Executor,
-  params: MutationParams,
+  params: MutationParams & { requiredProviders?: readonly string[]; keyring?: Keyring },
 ): Promise<OnboardingProgress> {
   const existing = await findProgress(db, params);
   if (existing?.status === "completed") return existing;
@@ -419,6 +433,10 @@ export async function finishOnboarding(
     const session = await lockSession(tx, params);
     if (session.status === "completed") return progressAfter(tx, params.userId);
     assertEarlierStepsDone(session, FINISH_STEP);
+    // Keys can be removed after step 1 was completed, so finishing checks them again.
+    if (params.requiredProviders) {
+      await assertRequiredKeysStored(tx, params.userId, params.requiredProviders, params.keyring);
+    }
 
     await setStepStatus(tx, session, params.userId, FINISH_STEP, "completed");
     await tx
