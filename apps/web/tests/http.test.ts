@@ -107,6 +107,36 @@ describe("tRPC over HTTP", () => {
     expect(Object.keys(payload.error.json.data.fieldErrors)).toContain("stepNumber");
   });
 
+  it("sends a deleted account to sign-in", async () => {
+    const email = `deleted-${Date.now()}@example.test`;
+    await createOnboardingClient({ baseUrl: server.baseUrl }).auth.register.mutate({
+      email,
+      password: PASSWORD,
+    });
+    const staleCookie = await signInWithPassword({
+      baseUrl: server.baseUrl,
+      email,
+      password: PASSWORD,
+    });
+    await createOnboardingClient({
+      baseUrl: server.baseUrl,
+      sessionCookie: staleCookie,
+    }).account.delete.mutate({ confirmEmail: email });
+
+    const dashboard = await fetch(`${server.baseUrl}/dashboard`, {
+      headers: { cookie: staleCookie },
+      redirect: "manual",
+    });
+    const signIn = await fetch(`${server.baseUrl}/sign-in?reason=account-missing`, {
+      headers: { cookie: staleCookie },
+      redirect: "manual",
+    });
+
+    expect(dashboard.status).toBe(307);
+    expect(dashboard.headers.get("location")).toContain("/sign-in?reason=account-missing");
+    expect(signIn.status).toBe(200);
+  });
+
   it("serves the typed client", async () => {
     const client = createOnboardingClient({ baseUrl: server.baseUrl, sessionCookie: cookie });
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { firstOpenStep } from "@onboarding/db/repositories";
+import { TRPCError } from "@trpc/server";
 import { redirect } from "next/navigation";
 import { getServerCaller } from "./caller";
 
@@ -8,7 +9,16 @@ export async function requireProgress() {
   const { session, caller } = await getServerCaller();
   if (!session?.user?.id) redirect("/sign-in");
 
-  const progress = await caller.onboarding.getProgress();
+  let progress: Awaited<ReturnType<typeof caller.onboarding.getProgress>>;
+  try {
+    progress = await caller.onboarding.getProgress();
+  } catch (error) {
+    // A valid cookie whose account was deleted: send the user to sign in instead of a 500 page.
+    if (error instanceof TRPCError && error.code === "UNAUTHORIZED") {
+      redirect("/sign-in?reason=account-missing");
+    }
+    throw error;
+  }
   return { session, caller, progress, furthestStep: firstOpenStep(progress.steps) };
 }
 
