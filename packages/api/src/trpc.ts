@@ -12,6 +12,7 @@ import {
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, z } from "zod";
+import { toLoggableError } from "./log-errors";
 import type { Services } from "./services";
 
 /** The signed-in user as the auth layer reports it; only `id` is relied on. */
@@ -120,7 +121,10 @@ const errorMapping = t.middleware(async ({ ctx, next, path, type }) => {
   const mapped = toTRPCError(result.error.cause);
   if (mapped) throw mapped;
   if (result.error.code === "INTERNAL_SERVER_ERROR") {
-    ctx.logger.error({ err: result.error.cause ?? result.error, path, type }, "procedure failed");
+    ctx.logger.error(
+      { err: toLoggableError(result.error.cause ?? result.error), path, type },
+      "procedure failed",
+    );
   }
   return result;
 });

@@ -12,7 +12,7 @@ export const authRouter = createTRPCRouter({
       passwordHash,
       name: input.name || null,
     });
-    ctx.logger.info({ userId: user.id }, "user registered");
+    ctx.logger.info({ registeredUserId: user.id }, "user registered");
     return { id: user.id, email: user.email };
   }),
 });
