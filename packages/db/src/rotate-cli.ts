@@ -4,7 +4,7 @@
  * run again at any point without losing a key.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase, defaultPgliteDataDir } from "./client";
 import { DatabaseLockedError } from "./pglite-lock";
@@ -54,6 +54,27 @@ Exit status: 0 done, 1 failed, 2 bad usage, 130 interrupted (rerun to continue).
 `;
 
 class UsageError extends Error {}
+
+/** Batches this run committed, so a failure message can say whether a rerun continues. */
+let committedBatches = 0;
+
+/** The command was pointed at a place that holds no onboarding database. */
+class MissingDatabaseError extends Error {}
+
+/**
+ * Raises MissingDatabaseError unless `dataDir` already holds a PGlite database. Opening an empty
+ * or missing directory would create and migrate a new database whose report of zero rows per key
+ * would look like every old key can be retired.
+ */
+function requireExistingDataDir(dataDir: string): void {
+  if (existsSync(join(dataDir, "PG_VERSION"))) return;
+  const problem = existsSync(dataDir) ? "holds no database" : "does not exist";
+  throw new MissingDatabaseError(
+    `The embedded database directory ${dataDir} ${problem}. Point --data-dir or ` +
+      "PGLITE_DATA_DIR at the app's database directory, or --database-url at its PostgreSQL " +
+      "database.",
+  );
+}
 
 function parseBatchSize(value: string | undefined): number {
   if (value === undefined) return DEFAULT_ROTATION_BATCH_SIZE;
@@ -145,7 +166,8 @@ async function main(): Promise<number> {
 
   const batchSize = parseBatchSize(values["batch-size"]);
   const url = values["database-url"] ?? process.env.DATABASE_URL;
-  const dataDir = values["data-dir"] ?? defaultPgliteDataDir();
+  const dataDir = resolve(values["data-dir"] ?? defaultPgliteDataDir());
+  if (!url) requireExistingDataDir(dataDir);
   const keyring = loadKeyring(!url, dataDir);
   const progressOut = values.json ? process.stderr : process.stdout;
   const say = (line: string) => progressOut.write(`${line}\n`);
@@ -159,7 +181,8 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
-  const handle = await createDatabase({ url, dataDir });
+  // Never migrate: a database without the api_keys table is the wrong one, not a new one.
+  const handle = await createDatabase({ url, dataDir, migrate: false });
   try {
     say(
       `${values["dry-run"] ? "Dry run: checking" : "Rotating"} API keys in the ${handle.driver} ` +
@@ -170,12 +193,14 @@ async function main(): Promise<number> {
       batchSize,
       dryRun: values["dry-run"] ?? false,
       signal: stop.signal,
-      onBatch: (progress) =>
+      onBatch: (progress) => {
+        if (!values["dry-run"]) committedBatches = progress.batch;
         say(
           `batch ${progress.batch}: ${progress.processed}/${progress.total} rows, ` +
             `${progress.reencrypted} ${values["dry-run"] ? "readable" : "re-encrypted"}, ` +
             `${progress.unreadable} unreadable`,
-        ),
+        );
+      },
     });
 
     if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -203,10 +228,13 @@ main().then(
     // Batch failures arrive sanitized (VaultDatabaseError), so no message here carries a
     // ciphertext; every batch reported as done is committed, the failed one is rolled back.
     const message = error instanceof Error ? error.message : String(error);
-    const known = error instanceof KeyringError || error instanceof DatabaseLockedError;
+    const known =
+      error instanceof KeyringError ||
+      error instanceof DatabaseLockedError ||
+      error instanceof MissingDatabaseError;
     console.error(
       `keys:rotate failed: ${message}` +
-        (known || !(error instanceof VaultDatabaseError)
+        (known || !(error instanceof VaultDatabaseError) || committedBatches === 0
           ? ""
           : " Batches reported as done are committed; rerun to continue."),
     );

@@ -1,8 +1,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import { createDatabase, type DatabaseDriver, type DatabaseHandle } from "../client";
 import { openTestDatabase, testDrivers } from "../testing/test-database";
@@ -94,20 +96,62 @@ describe("keys:rotate command", () => {
   });
 
   it("names the variable when the keyring is malformed", async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), "rotate-cli-"));
-    try {
-      const { code, stderr } = await startCli(
-        ["--data-dir", join(dataDir, "pglite")],
-        "k1:not-a-key",
-      ).done;
+    // The keyring is read before any connection, so nothing listens on this URL.
+    const { code, stderr } = await startCli(
+      ["--database-url", "postgres://postgres@127.0.0.1:9/unused"],
+      "k1:not-a-key",
+    ).done;
 
-      expect(code).toBe(1);
-      expect(stderr).toContain("ONBOARDING_ENCRYPTION_KEYS");
-      expect(stderr).toContain("entry 1");
-      expect(stderr).not.toContain("not-a-key");
+    expect(code).toBe(1);
+    expect(stderr).toContain("ONBOARDING_ENCRYPTION_KEYS");
+    expect(stderr).toContain("entry 1");
+    expect(stderr).not.toContain("not-a-key");
+  });
+
+  it("rejects a missing data directory", async () => {
+    const root = mkdtempSync(join(tmpdir(), "rotate-cli-"));
+    const typo = join(root, "pglte");
+    try {
+      const run = await startCli(["--data-dir", typo], randomKeyring("k2", "k1").value).done;
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(typo);
+      expect(run.stderr).toContain("PGLITE_DATA_DIR");
+      expect(run.stdout).not.toContain("may be retired");
+      expect(existsSync(typo)).toBe(false);
     } finally {
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("rejects an empty data directory", async () => {
+    const root = mkdtempSync(join(tmpdir(), "rotate-cli-"));
+    try {
+      const run = await startCli(["--data-dir", root], randomKeyring("k2", "k1").value).done;
+
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`${root} holds no database`);
+      expect(existsSync(join(root, "PG_VERSION"))).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("explains a closed database port", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolveListen) => closed.listen(0, "127.0.0.1", resolveListen));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolveClose) => closed.close(() => resolveClose()));
+
+    const run = await startCli(
+      ["--database-url", `postgres://postgres@127.0.0.1:${port}/onboarding`],
+      randomKeyring("k2", "k1").value,
+    ).done;
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("refused the connection");
+    expect(run.stderr).not.toContain("Failed query");
+    expect(run.stderr).not.toContain("params");
   });
 });
 
@@ -152,6 +196,33 @@ describe.each(testDrivers())("keys:rotate on %s", (driver: DatabaseDriver) => {
       dumpUrl: undefined,
     };
   }
+
+  /** A database that exists but was never migrated (PGlite) or lost its api_keys table. */
+  async function prepareUnmigratedDatabase() {
+    if (driver === "postgres") {
+      const handle = await openTestDatabase("postgres");
+      cleanups.push(() => handle.close());
+      await handle.db.execute(sql`DROP TABLE api_keys CASCADE`);
+      return { args: ["--database-url", (await testDatabaseUrl(handle)) ?? ""] };
+    }
+    const root = mkdtempSync(join(tmpdir(), "rotate-cli-"));
+    cleanups.push(() => rmSync(root, { recursive: true, force: true }));
+    const dataDir = join(root, "pglite");
+    const handle = await createDatabase({ dataDir, migrate: false });
+    await handle.close();
+    return { args: ["--data-dir", dataDir] };
+  }
+
+  it("explains a database without api_keys", async () => {
+    const database = await prepareUnmigratedDatabase();
+
+    const run = await startCli(database.args, `${k2},${k1}`).done;
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("run pnpm db:migrate");
+    expect(run.stderr).not.toContain("Failed query");
+    expect(run.stdout).not.toContain("may be retired");
+  });
 
   it("loses no key when killed or interrupted mid-way", { timeout: 180_000 }, async () => {
     const database = await prepareDatabase();

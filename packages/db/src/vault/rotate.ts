@@ -62,11 +62,26 @@ interface StoredRow {
   statusReason: string | null;
 }
 
-/** Counts the rows on each master key other than `targetKeyId`. */
+/**
+ * Counts the rows on each master key other than `targetKeyId`. A failed query raises a
+ * VaultDatabaseError with its cause and without the statement or its parameters.
+ */
 export async function countRowsOnOldKeys(
   db: Database,
   keyring: Keyring,
   targetKeyId = keyring.currentKeyId,
+): Promise<RemainingOnKey[]> {
+  try {
+    return await queryRowsOnOldKeys(db, keyring, targetKeyId);
+  } catch (error) {
+    throw sanitizedDatabaseError(error, "Counting the API keys on old master keys");
+  }
+}
+
+async function queryRowsOnOldKeys(
+  db: Database,
+  keyring: Keyring,
+  targetKeyId: string,
 ): Promise<RemainingOnKey[]> {
   const rows = await db
     .select({
