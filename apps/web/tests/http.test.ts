@@ -93,6 +93,17 @@ describe("tRPC over HTTP", () => {
     expect(outcome.written).toBeLessThan(cap);
   });
 
+  it("rejects an oversized batch", async () => {
+    const batchUrl = (calls: number) =>
+      `${server.baseUrl}/api/trpc/${Array(calls).fill("onboarding.getProgress").join(",")}?batch=1&input=${encodeURIComponent("{}")}`;
+
+    const allowed = await fetch(batchUrl(10), { headers: { cookie } });
+    const tooMany = await fetch(batchUrl(11), { headers: { cookie } });
+
+    expect(allowed.status).toBe(200);
+    expect(tooMany.status).toBe(400);
+  });
+
   it("rejects calls without a session", async () => {
     const response = await fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`);
 

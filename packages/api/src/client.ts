@@ -1,5 +1,6 @@
 import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import superjson from "superjson";
+import { MAX_BATCH_SIZE } from "./batch";
 import type { AppRouter } from "./root";
 
 export interface OnboardingClientOptions {
@@ -18,6 +19,7 @@ export function createOnboardingClient(options: OnboardingClientOptions) {
       httpBatchLink({
         url,
         transformer: superjson,
+        maxItems: MAX_BATCH_SIZE,
         fetch: options.fetch,
         headers: () => (options.sessionCookie ? { cookie: options.sessionCookie } : {}),
       }),

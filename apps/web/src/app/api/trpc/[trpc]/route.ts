@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { appRouter, createTRPCContext } from "@onboarding/api";
+import { MAX_BATCH_SIZE } from "@onboarding/api/batch";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { MAX_REQUEST_BYTES, readBodyWithin } from "~/server/limited-body";
@@ -30,6 +31,7 @@ async function handle(request: Request): Promise<Response> {
     endpoint: "/api/trpc",
     req: trpcRequest,
     router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
     createContext: async () => {
       if (tooLarge) {
         throw new TRPCError({
