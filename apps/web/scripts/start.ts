@@ -34,6 +34,9 @@ Environment:
   ONBOARDING_VERIFY_TIMEOUT_MS    Timeout of one key check in milliseconds (default 5000).
 `;
 
+// 32 characters of base64 carry 192 bits; anyone who guesses the secret can forge sessions.
+const MIN_AUTH_SECRET_LENGTH = 32;
+
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(appDir, "../..");
 
@@ -102,8 +105,15 @@ function prepareEnvironment(): NodeJS.ProcessEnv {
   };
 
   if (env.DATABASE_URL) {
-    if (!env.AUTH_SECRET)
+    if (!env.AUTH_SECRET) {
       fail("AUTH_SECRET is missing. Set it to a random secret (openssl rand -base64 32).");
+    }
+    if (env.AUTH_SECRET.length < MIN_AUTH_SECRET_LENGTH) {
+      fail(
+        `AUTH_SECRET is too short (${env.AUTH_SECRET.length} characters); use at least ` +
+          `${MIN_AUTH_SECRET_LENGTH}, for example the output of openssl rand -base64 32.`,
+      );
+    }
     if (!env.ONBOARDING_ENCRYPTION_KEYS) {
       fail('ONBOARDING_ENCRYPTION_KEYS is missing. Set it to "k1:<32 random bytes in base64>".');
     }

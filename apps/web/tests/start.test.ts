@@ -43,7 +43,7 @@ describe("start-up launcher", () => {
   it("requires encryption keys with DATABASE_URL", () => {
     const result = runLauncher([], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-      AUTH_SECRET: "a-secret-for-this-test",
+      AUTH_SECRET: "a-secret-for-this-test-0123456789abcdef",
     });
 
     expect(result.status).toBe(1);
@@ -54,13 +54,24 @@ describe("start-up launcher", () => {
     const secretPart = "c2hvcnQta2V5LXRoYXQtbXVzdC1ub3QtbGVhaw==";
     const result = runLauncher([], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
-      AUTH_SECRET: "a-secret-for-this-test",
+      AUTH_SECRET: "a-secret-for-this-test-0123456789abcdef",
       ONBOARDING_ENCRYPTION_KEYS: `k1:${secretPart}`,
     });
 
     expect(result.status).toBe(1);
     expect(result.output).toContain("entry 1 of ONBOARDING_ENCRYPTION_KEYS");
     expect(result.output).not.toContain(secretPart);
+  });
+
+  it("rejects a short AUTH_SECRET", () => {
+    const result = runLauncher([], {
+      DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
+      AUTH_SECRET: "x",
+      ONBOARDING_ENCRYPTION_KEYS: VALID_KEYRING,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain("AUTH_SECRET is too short");
   });
 
   it("rejects a broken secrets file quietly", () => {
