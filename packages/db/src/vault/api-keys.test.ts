@@ -215,6 +215,22 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
     expect(resaved.statusReason).toBeNull();
   });
 
+  it("marks a relabelled key_id as tampered", async () => {
+    const user = await createTestUser(handle);
+    await save(user.id, "openai", secret("sk-"), onlyK1);
+    await handle.db.execute(sql`
+      UPDATE api_keys SET key_id = 'k2' WHERE user_id = ${user.id} AND provider = 'openai'`);
+
+    const listed = await listApiKeys(handle.db, keyring, { userId: user.id });
+    const error = await failureOf(
+      useApiKey(handle.db, keyring, { userId: user.id, provider: "openai", purpose: "test" }),
+    );
+
+    expect(listed[0]?.status).toBe("needs_reentry");
+    expect(listed[0]?.statusReason).toContain("key_id column");
+    expect(error).toBeInstanceOf(DecryptionError);
+  });
+
   it("marks keys of a retired master key and recovers when it returns", async () => {
     const user = await createTestUser(handle);
     const key = secret("hf_");

@@ -132,15 +132,15 @@ export async function listApiKeys(
   params: { userId: string },
 ): Promise<ApiKeySummary[]> {
   const rows = await executor
-    .select({ ...summaryColumns, ciphertext: apiKeys.ciphertext })
+    .select({ ...summaryColumns, ciphertext: apiKeys.ciphertext, keyId: apiKeys.keyId })
     .from(apiKeys)
     .where(eq(apiKeys.userId, params.userId))
     .orderBy(apiKeys.provider);
 
   const summaries: ApiKeySummary[] = [];
-  for (const { ciphertext, ...summary } of rows) {
+  for (const { ciphertext, keyId, ...summary } of rows) {
     const binding = { userId: params.userId, provider: summary.provider };
-    const failure = checkDecryptable(keyring, binding, ciphertext);
+    const failure = checkDecryptable(keyring, binding, ciphertext, keyId);
 
     if (
       failure &&
@@ -192,14 +192,14 @@ export async function useApiKey(
   params: { userId: string; provider: string; purpose: string },
 ): Promise<string> {
   const [row] = await db
-    .select({ ciphertext: apiKeys.ciphertext, status: apiKeys.status })
+    .select({ ciphertext: apiKeys.ciphertext, keyId: apiKeys.keyId, status: apiKeys.status })
     .from(apiKeys)
     .where(ownedBy(params));
   if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
 
   let key: string;
   try {
-    key = decryptSecret(keyring, params, row.ciphertext);
+    key = decryptSecret(keyring, params, row.ciphertext, row.keyId);
   } catch (error) {
     if (!(error instanceof DecryptionError)) throw error;
     await markNeedsReentry(db, params, error);

@@ -87,10 +87,25 @@ export function keyIdOf(blob: Uint8Array): string | undefined {
   return parseBlob(blob)?.keyId;
 }
 
-/** Decrypts to bytes; the caller owns the buffer and may wipe it. */
-function decryptToBuffer(keyring: Keyring, binding: SecretBinding, blob: Uint8Array): Buffer {
+/**
+ * Decrypts to bytes; the caller owns the buffer and may wipe it. `storedKeyId` is the row's
+ * key_id column: the header's key id is authenticated and the column is not, so a row whose
+ * column names another key was altered and fails like any other tampering.
+ */
+function decryptToBuffer(
+  keyring: Keyring,
+  binding: SecretBinding,
+  blob: Uint8Array,
+  storedKeyId?: string,
+): Buffer {
   const parsed = parseBlob(blob);
   if (!parsed) throw new DecryptionError("The stored key is damaged: its header is unreadable.");
+  if (storedKeyId !== undefined && storedKeyId !== parsed.keyId) {
+    throw new DecryptionError(
+      `The stored key was altered: its key_id column names master key "${storedKeyId}", but it ` +
+        `was encrypted with "${parsed.keyId}".`,
+    );
+  }
 
   const key = keyring.keys.get(parsed.keyId);
   if (!key) {
@@ -113,9 +128,17 @@ function decryptToBuffer(keyring: Keyring, binding: SecretBinding, blob: Uint8Ar
   }
 }
 
-/** Decrypts a blob from encryptSecret; raises DecryptionError without any key material. */
-export function decryptSecret(keyring: Keyring, binding: SecretBinding, blob: Uint8Array): string {
-  const bytes = decryptToBuffer(keyring, binding, blob);
+/**
+ * Decrypts a blob from encryptSecret; raises DecryptionError without any key material, also when
+ * `storedKeyId` (the row's key_id) differs from the key id in the blob.
+ */
+export function decryptSecret(
+  keyring: Keyring,
+  binding: SecretBinding,
+  blob: Uint8Array,
+  storedKeyId?: string,
+): string {
+  const bytes = decryptToBuffer(keyring, binding, blob, storedKeyId);
   try {
     return bytes.toString("utf8");
   } finally {
@@ -131,9 +154,10 @@ export function checkDecryptable(
   keyring: Keyring,
   binding: SecretBinding,
   blob: Uint8Array,
+  storedKeyId?: string,
 ): DecryptionError | undefined {
   try {
-    decryptToBuffer(keyring, binding, blob).fill(0);
+    decryptToBuffer(keyring, binding, blob, storedKeyId).fill(0);
     return undefined;
   } catch (error) {
     if (error instanceof DecryptionError) return error;

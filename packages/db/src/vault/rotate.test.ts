@@ -128,6 +128,26 @@ describe.each(testDrivers())("key rotation on %s", (driver) => {
     expect(lost.sort()).toEqual([tampered.key, moved.key].sort());
   });
 
+  it("rotates by the header key id", async () => {
+    const seeded = await seedKeys(handle, ring(k1), 10, witness);
+    const relabelled = seeded[6] as SeededKey;
+    await handle.db
+      .update(apiKeys)
+      .set({ keyId: "k2" })
+      .where(
+        sql`${apiKeys.userId} = ${relabelled.userId} AND ${apiKeys.provider} = ${relabelled.provider}`,
+      );
+
+    const dryRun = await rotateApiKeys(handle.db, ring(k2, k1), { dryRun: true });
+    const report = await rotateApiKeys(handle.db, ring(k2, k1));
+    const after = await statusOf(handle, relabelled);
+
+    expect(dryRun.remaining).toEqual([{ keyId: "k1", rows: 10, needsReentry: 0, inKeyring: true }]);
+    expect(report).toMatchObject({ processed: 10, reencrypted: 9, unreadable: 1 });
+    expect(report.remaining).toEqual([{ keyId: "k1", rows: 1, needsReentry: 1, inKeyring: true }]);
+    expect(after?.status).toBe("needs_reentry");
+  });
+
   it("recovers rows once their missing key is added back", async () => {
     const seeded = await seedKeys(handle, ring(k1), 12, witness);
 

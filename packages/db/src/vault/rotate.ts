@@ -1,4 +1,4 @@
-import { and, asc, count, gt, ne, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, gt, ne, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../client";
 import { apiKeys } from "../schema";
 import { checkDecryptable, DecryptionError, decryptSecret, encryptSecret } from "./cipher";
@@ -58,12 +58,36 @@ interface StoredRow {
   userId: string;
   provider: string;
   ciphertext: Uint8Array;
+  keyId: string;
   status: string;
   statusReason: string | null;
 }
 
+const ciphertext = apiKeys.ciphertext;
+
 /**
- * Counts the rows on each master key other than `targetKeyId`. A failed query raises a
+ * The master key id in a ciphertext's header (version byte 1, key id length, key id; see
+ * cipher.ts), or the key_id column when the header is malformed. Rotation selects and counts by
+ * the header because the column is not authenticated and can be altered. The expression has no
+ * parameters, so it can be selected and grouped by position in one statement.
+ */
+const headerKeyId = sql<string>`COALESCE(substring(
+  CASE
+    WHEN length(${ciphertext}) < 2 THEN NULL
+    WHEN get_byte(${ciphertext}, 0) <> 1 THEN NULL
+    ELSE encode(substring(${ciphertext} from 3 for get_byte(${ciphertext}, 1)), 'escape')
+  END from '^[A-Za-z0-9._-]{1,32}$'), ${apiKeys.keyId})`;
+
+/**
+ * Selects rows that rotation must examine: those encrypted under another key than `target`, and
+ * those whose key_id column disagrees with the header, which are marked as tampered.
+ */
+const needsRotation = (target: string) =>
+  or(ne(headerKeyId, target), ne(apiKeys.keyId, headerKeyId));
+
+/**
+ * Counts the rows on each master key other than `targetKeyId`, by the key id in the ciphertext
+ * header rather than the key_id column. A failed query raises a
  * VaultDatabaseError with its cause and without the statement or its parameters.
  */
 export async function countRowsOnOldKeys(
@@ -85,15 +109,15 @@ async function queryRowsOnOldKeys(
 ): Promise<RemainingOnKey[]> {
   const rows = await db
     .select({
-      keyId: apiKeys.keyId,
+      keyId: headerKeyId,
       rows: count(),
       needsReentry:
         sql<number>`count(*) FILTER (WHERE ${apiKeys.status} = 'needs_reentry')`.mapWith(Number),
     })
     .from(apiKeys)
-    .where(ne(apiKeys.keyId, targetKeyId))
-    .groupBy(apiKeys.keyId)
-    .orderBy(apiKeys.keyId);
+    .where(ne(headerKeyId, targetKeyId))
+    .groupBy(sql`1`)
+    .orderBy(sql`1`);
   return rows.map((row) => ({ ...row, inKeyring: keyring.keys.has(row.keyId) }));
 }
 
@@ -101,7 +125,8 @@ async function queryRowsOnOldKeys(
 function reencrypt(keyring: Keyring, row: StoredRow): Buffer | DecryptionError {
   const binding = { userId: row.userId, provider: row.provider };
   try {
-    return encryptSecret(keyring, binding, decryptSecret(keyring, binding, row.ciphertext)).blob;
+    const plaintext = decryptSecret(keyring, binding, row.ciphertext, row.keyId);
+    return encryptSecret(keyring, binding, plaintext).blob;
   } catch (error) {
     if (error instanceof DecryptionError) return error;
     throw error;
@@ -127,11 +152,12 @@ async function rotateBatch(
         userId: apiKeys.userId,
         provider: apiKeys.provider,
         ciphertext: apiKeys.ciphertext,
+        keyId: apiKeys.keyId,
         status: apiKeys.status,
         statusReason: apiKeys.statusReason,
       })
       .from(apiKeys)
-      .where(and(ne(apiKeys.keyId, target), afterId ? gt(apiKeys.id, afterId) : undefined))
+      .where(and(needsRotation(target), afterId ? gt(apiKeys.id, afterId) : undefined))
       .orderBy(asc(apiKeys.id))
       .limit(batchSize)
       .for("update");
@@ -183,16 +209,20 @@ async function inspectBatch(
       userId: apiKeys.userId,
       provider: apiKeys.provider,
       ciphertext: apiKeys.ciphertext,
+      keyId: apiKeys.keyId,
     })
     .from(apiKeys)
-    .where(
-      and(ne(apiKeys.keyId, keyring.currentKeyId), afterId ? gt(apiKeys.id, afterId) : undefined),
-    )
+    .where(and(needsRotation(keyring.currentKeyId), afterId ? gt(apiKeys.id, afterId) : undefined))
     .orderBy(asc(apiKeys.id))
     .limit(batchSize);
 
   const unreadable = rows.filter((row) =>
-    checkDecryptable(keyring, { userId: row.userId, provider: row.provider }, row.ciphertext),
+    checkDecryptable(
+      keyring,
+      { userId: row.userId, provider: row.provider },
+      row.ciphertext,
+      row.keyId,
+    ),
   ).length;
   return {
     size: rows.length,
@@ -204,7 +234,8 @@ async function inspectBatch(
 
 /**
  * Re-encrypts every stored key that is not under the keyring's newest master key, in batches of
- * `batchSize` rows, each batch its own transaction. Rows already on the newest key are never
+ * `batchSize` rows, each batch its own transaction. A row is on a key by the key id in its
+ * ciphertext header, which must match its key_id column. Rows already on the newest key are never
  * selected, so a run that was interrupted or killed continues where it stopped when run again,
  * and a committed batch is never undone. Needs a role that sees every user's rows (the owner).
  */
