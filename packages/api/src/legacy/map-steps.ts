@@ -2,8 +2,9 @@
  * Per-step mapping of legacy step data onto the new model: what a step's data can fill (a typed
  * table row) and what the user gets back as a draft (form state of the wizard's step form).
  */
+
 import type { PersonaStepData, TypedStepData, WebsiteStepData } from "@onboarding/db/repositories";
-import { checkApiKeyFormat, findProvider } from "../providers";
+import { checkApiKeyFormat, findProvider, PROVIDERS } from "../providers";
 import { toStepRecord } from "../step-records";
 import {
   integrationsStepSchema,
@@ -111,10 +112,20 @@ export function contentKeys(data: JsonObject | null): string[] {
 /** Returns a provider name from the file, lower-cased, or a neutral stand-in when it looks odd. */
 export function printableName(name: string): string {
   const lower = name.trim().toLowerCase();
-  return PRINTABLE_PROVIDER.test(lower) ? lower : "(unprintable name)";
+  return PRINTABLE_PROVIDER.test(lower) && !looksLikeSecret(lower) ? lower : "(unprintable name)";
 }
 
-const printableField = (name: string) => (PRINTABLE_FIELD.test(name) ? name : "(unprintable name)");
+/**
+ * Flags names that may be a pasted key: any provider's key format, or a long name with digits.
+ * Field and provider names from the file are printed and stored, so these are withheld.
+ */
+function looksLikeSecret(name: string): boolean {
+  if (/\d/.test(name) && name.length >= 16) return true;
+  return PROVIDERS.some((provider) => new RegExp(provider.pattern).test(name));
+}
+
+const printableField = (name: string) =>
+  PRINTABLE_FIELD.test(name) && !looksLikeSecret(name) ? name : "(unprintable name)";
 
 function listNames(names: readonly string[]): string {
   const printed = names.slice(0, 12).map(printableField);

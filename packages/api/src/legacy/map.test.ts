@@ -47,6 +47,24 @@ function storedText(mapped: MappedLegacyProgress): string {
 }
 
 describe("legacy mapping", () => {
+  it("withholds key-like names", () => {
+    const keyLikeField = `AIza${"q".repeat(35)}`;
+    const keyLikeProvider = "sk-shortlookingkey12345";
+    const keys = fixtureKeys();
+    const file = completeLegacyFile(keys);
+    const steps = file.steps as Json[];
+    steps[0] = legacyStep(1, "completed", {
+      api_keys: { ...(keys as unknown as Json), [keyLikeProvider]: "whatever-value" },
+      [keyLikeField]: true,
+    });
+
+    const mapped = mapFile({ ...file, steps });
+    const everything = JSON.stringify(mapped.summary) + storedText(mapped);
+
+    expect(everything).not.toContain(keyLikeField);
+    expect(everything).not.toContain(keyLikeProvider);
+  });
+
   it("maps complete file steps", () => {
     const mapped = mapFile(completeLegacyFile(fixtureKeys()));
 
