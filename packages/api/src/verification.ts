@@ -176,18 +176,15 @@ async function readSomeText(response: Response): Promise<string> {
   return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString("utf8");
 }
 
-/** Names a network failure by its code only; messages can quote request details. */
-function networkFailure(error: unknown): string {
+/**
+ * Describes a failed call in plain words for the user. The error's message and code stay out:
+ * messages can quote request details, and codes such as ECONNREFUSED mean nothing to a user.
+ */
+function failedCallReason(error: unknown, label: string, timeoutMs: number): string {
   if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return "timeout";
+    return `${label} did not answer within ${timeoutMs / 1000} s; try again later.`;
   }
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[A-Z][A-Z0-9_]{1,40}$/.test(code)) return code;
-    current = current.cause;
-  }
-  return "network error";
+  return `${label} could not be reached; try again later.`;
 }
 
 /**
@@ -213,7 +210,9 @@ export async function checkKeyWithProvider(
     };
   }
 
+  // The timeout covers the body too, so reading it stays inside the try.
   let response: Response;
+  let body = "";
   try {
     response = await fetch(url, {
       method: "GET",
@@ -221,21 +220,16 @@ export async function checkKeyWithProvider(
       redirect: "manual",
       signal: AbortSignal.timeout(config.timeoutMs),
     });
+    if (check.rejectsKey && response.status === 400) body = await readSomeText(response);
   } catch (error) {
-    const failure = networkFailure(error);
     return {
       status: "unverified",
-      reason:
-        failure === "timeout"
-          ? `${provider.label} did not answer within ${config.timeoutMs / 1000} s; try again later.`
-          : `${provider.label} could not be reached (${failure}); try again later.`,
+      reason: failedCallReason(error, provider.label, config.timeoutMs),
     };
   }
-
-  const status = response.status;
-  const body = check.rejectsKey && status === 400 ? await readSomeText(response) : "";
   if (!body) await response.body?.cancel().catch(() => {});
 
+  const status = response.status;
   if (status >= 200 && status < 300) return { status: "valid", reason: null, httpStatus: status };
   if (status === 401 || status === 403 || check.rejectsKey?.(status, body)) {
     return {

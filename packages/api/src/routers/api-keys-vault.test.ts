@@ -25,7 +25,17 @@ import { KEY_CHECKS } from "../verification";
 type Caller = ReturnType<typeof createCaller>;
 
 /** How the fake provider answers; the first path segment of a base URL picks the behaviour. */
-type Mode = "ok" | "401" | "403" | "429" | "500" | "404" | "slow" | "redirect" | "gemini-bad-key";
+type Mode =
+  | "ok"
+  | "401"
+  | "403"
+  | "429"
+  | "500"
+  | "404"
+  | "slow"
+  | "stalled-400"
+  | "redirect"
+  | "gemini-bad-key";
 
 interface SeenRequest {
   server: "provider" | "trap";
@@ -128,6 +138,13 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
         setTimeout(() => json(200, { data: [] }), 3_000).unref();
         return;
       }
+      if (mode === "stalled-400") {
+        // Sends the status and part of the body, then stalls past the verification timeout.
+        response.writeHead(400, { "content-type": "application/json" });
+        response.write('{"error": ');
+        setTimeout(() => response.end("{}}"), 3_000).unref();
+        return;
+      }
       if (mode === "redirect") {
         response.writeHead(302, { location: `${trapUrl}/collect` });
         return response.end();
@@ -152,6 +169,8 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
       });
       response.end("{}");
     });
+    // Outlive any pause between tests, so the client never reuses a connection as it closes.
+    provider.keepAliveTimeout = 60_000;
     providerUrl = await listen(provider);
     trapUrl = await listen(trap);
     const closed = createServer();
@@ -283,7 +302,7 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
       ["404", "HTTP 404"],
       ["slow", "did not answer within 0.4 s"],
       ["redirect", "HTTP 302"],
-      ["closed", "could not be reached (ECONNREFUSED)"],
+      ["closed", "could not be reached; try again later."],
     ];
     const { caller } = await userWithKey("mistral");
 
@@ -298,6 +317,25 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
       expect(verified.status, mode).toBe("unverified");
       expect(verified.statusReason, mode).toContain(reason);
     }
+  });
+
+  it("times out a stalled error body", async () => {
+    const { caller } = await userWithKey("gemini");
+    answer("gemini", "stalled-400");
+
+    const verified = await track("stalled", caller.apiKeys.verify({ provider: "gemini" }));
+
+    expect(verified.status).toBe("unverified");
+    expect(verified.statusReason).toContain("did not answer within 0.4 s");
+  });
+
+  it("keeps internal codes out of reasons", async () => {
+    const { caller } = await userWithKey("openai");
+    services.verification.baseUrls = { ...services.verification.baseUrls, openai: closedUrl };
+
+    const verified = await track("closed", caller.apiKeys.verify({ provider: "openai" }));
+
+    expect(verified.statusReason).toBe("OpenAI could not be reached; try again later.");
   });
 
   it("keeps the last success time through an inconclusive check", async () => {
