@@ -104,6 +104,17 @@ describe("tRPC over HTTP", () => {
     expect(tooMany.status).toBe(400);
   });
 
+  it("rejects an oversized sign-in body", async () => {
+    const response = await fetch(`${server.baseUrl}/api/auth/callback/credentials`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `email=a%40example.test&password=${"x".repeat(64 * 1024)}`,
+      redirect: "manual",
+    });
+
+    expect(response.status).toBe(413);
+  });
+
   it("rejects calls without a session", async () => {
     const response = await fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`);
 
