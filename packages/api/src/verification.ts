@@ -74,6 +74,11 @@ export const KEY_CHECKS: Readonly<Record<string, KeyCheck>> = {
   stability: { baseUrl: "https://api.stability.ai", path: "/v1/user/account", headers: bearer },
 };
 
+/** Looks up a provider's check by own property only, so ids like "constructor" find none. */
+function keyCheckFor(provider: string): KeyCheck | undefined {
+  return Object.hasOwn(KEY_CHECKS, provider) ? KEY_CHECKS[provider] : undefined;
+}
+
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
 /** Raised for a bad verification setting; the message names the variable. */
@@ -83,7 +88,7 @@ export class VerificationConfigError extends Error {
 
 function checkBaseUrl(provider: string, value: unknown): string {
   const where = `${BASE_URLS_VARIABLE} entry "${provider}"`;
-  if (!KEY_CHECKS[provider]) {
+  if (!keyCheckFor(provider)) {
     const known = Object.keys(KEY_CHECKS).join(", ");
     throw new VerificationConfigError(
       `${where} names no verifiable provider; use one of: ${known}.`,
@@ -117,7 +122,8 @@ function checkBaseUrl(provider: string, value: unknown): string {
  * VerificationConfigError naming the variable.
  */
 export function parseVerificationConfig(env: NodeJS.ProcessEnv): VerificationConfig {
-  const baseUrls: Record<string, string> = {};
+  // No prototype, so an entry named "__proto__" stays a plain key until it is rejected.
+  const baseUrls: Record<string, string> = Object.create(null);
   const rawUrls = env[BASE_URLS_VARIABLE]?.trim();
   if (rawUrls) {
     let parsed: unknown;
@@ -153,9 +159,10 @@ export function parseVerificationConfig(env: NodeJS.ProcessEnv): VerificationCon
 
 /** The URL a provider's check calls under `config`; exported for the docs and tests. */
 export function checkUrlFor(provider: string, config: VerificationConfig): string | undefined {
-  const check = KEY_CHECKS[provider];
+  const check = keyCheckFor(provider);
   if (!check) return undefined;
-  return `${config.baseUrls[provider] ?? check.baseUrl}${check.path}`;
+  const override = Object.hasOwn(config.baseUrls, provider) ? config.baseUrls[provider] : undefined;
+  return `${override ?? check.baseUrl}${check.path}`;
 }
 
 async function readSomeText(response: Response): Promise<string> {
@@ -197,7 +204,7 @@ export async function checkKeyWithProvider(
   key: string,
   config: VerificationConfig,
 ): Promise<VerificationOutcome> {
-  const check = KEY_CHECKS[provider.id];
+  const check = keyCheckFor(provider.id);
   const url = checkUrlFor(provider.id, config);
   if (!check || !url) {
     return { status: "unverified", reason: `${provider.label} keys cannot be checked.` };
@@ -277,5 +284,5 @@ export async function verifyStoredKey(params: {
 /** The registry entry of a provider whose keys can be verified, or undefined. */
 export function verifiableProvider(id: string): ProviderDefinition | undefined {
   const provider = findProvider(id);
-  return provider?.verifiable && KEY_CHECKS[id] ? provider : undefined;
+  return provider?.verifiable && keyCheckFor(id) ? provider : undefined;
 }
