@@ -94,6 +94,24 @@ describe.each(testDrivers())("api keys router on %s", (driver) => {
     expect(await caller.apiKeys.list()).toEqual([]);
   });
 
+  it("rejects a non-string key", async () => {
+    const user = await createTestUser(handle);
+    const caller = userCaller(services, user.id);
+
+    const array = await rejectionOf(
+      caller.apiKeys.save({ provider: "exa", key: [EXA_KEY] as unknown as string }),
+      "array",
+    );
+    const missing = await rejectionOf(
+      caller.apiKeys.save({ provider: "exa" } as unknown as { provider: "exa"; key: string }),
+      "missing",
+    );
+
+    expect(array.error.code).toBe("BAD_REQUEST");
+    expect(array.error.message).toContain("key must be a string");
+    expect(missing.error.message).toContain("key is required");
+  });
+
   it("rejects unknown provider", async () => {
     const user = await createTestUser(handle);
     const caller = userCaller(services, user.id);

@@ -20,7 +20,15 @@ export const apiKeysRouter = createTRPCRouter({
 
   /** Encrypts and stores a key, replacing any earlier key for the provider. */
   save: protectedProcedure
-    .input(z.object({ provider: providerSchema, key: z.string({ error: "key is required." }) }))
+    .input(
+      z.object({
+        provider: providerSchema,
+        key: z.string({
+          error: (issue) =>
+            issue.input === undefined ? "key is required." : "key must be a string.",
+        }),
+      }),
+    )
     .mutation(({ ctx, input }) => {
       const checked = checkApiKeyFormat(input.provider, input.key);
       if (!checked.ok) {
