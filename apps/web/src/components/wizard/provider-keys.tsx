@@ -31,6 +31,11 @@ function statusDetail(stored: KeySummary): string | undefined {
   return [stored.statusReason, verified].filter(Boolean).join(" ") || undefined;
 }
 
+/** Picks "an" before a label that starts with a vowel ("an OpenAI key"), else "a". */
+function articleFor(label: string): string {
+  return /^[aeiou]/i.test(label) ? "an" : "a";
+}
+
 function errorMessage(caught: unknown, fallback: string): string {
   if (!(caught instanceof TRPCClientError)) return fallback;
   return caught.message.replace(/^(key|provider): /, "");
@@ -80,8 +85,8 @@ function ProviderKeyRow({
       await remove.mutateAsync({ provider: provider.id });
       setEditing(true);
       onChange(provider.id, undefined);
-    } catch {
-      setError("Removing the key failed. Try again.");
+    } catch (caught) {
+      setError(errorMessage(caught, "Removing the key failed. Try again."));
     }
   }
 
@@ -173,7 +178,7 @@ function ProviderKeyRow({
           <p id={`${inputId}-hint`} className="hint">
             Expected format: {provider.formatHint}.{" "}
             <a href={provider.keyUrl} target="_blank" rel="noreferrer">
-              Get a {provider.label} key
+              Get {articleFor(provider.label)} {provider.label} key
             </a>
           </p>
           {error && (
