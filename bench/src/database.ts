@@ -188,7 +188,8 @@ export async function readTableCounts(owner: Sql): Promise<Record<string, number
     SELECT 'users' AS name, count(*)::int AS count FROM users
     UNION ALL SELECT 'onboarding_sessions', count(*)::int FROM onboarding_sessions
     UNION ALL SELECT 'onboarding_steps', count(*)::int FROM onboarding_steps
-    UNION ALL SELECT 'onboarding_events', count(*)::int FROM onboarding_events`;
+    UNION ALL SELECT 'onboarding_events', count(*)::int FROM onboarding_events
+    ORDER BY 1`;
   return Object.fromEntries(rows.map((row) => [row.name, row.count]));
 }
 

@@ -481,6 +481,17 @@ async function main(): Promise<void> {
     });
   }
 
+  if (options.renderFrom) {
+    const results = JSON.parse(readFileSync(options.renderFrom, "utf8")) as BenchResults;
+    if (!options.reportFile) {
+      console.error('bench: --render needs a --report file other than "-".');
+      process.exit(2);
+    }
+    writeReport(options.reportFile, results);
+    progress(`wrote ${options.reportFile} from ${options.renderFrom}`);
+    return;
+  }
+
   try {
     await run(options);
   } catch (error) {

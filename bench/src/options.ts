@@ -28,6 +28,7 @@ Options:
   --out FILE             raw results as JSON (default bench/results/latest.json)
   --report FILE          Markdown report whose generated section is replaced
                          (default docs/benchmarks.md); "-" writes none
+  --render FILE          only rewrite the report from a results file that a run wrote
   --help                 show this help
 
 Environment:
@@ -51,6 +52,8 @@ export interface BenchOptions {
   reportFile: string | undefined;
   /** The command line as typed, for the report. */
   command: string;
+  /** Results file to render the report from, without running anything. */
+  renderFrom: string | undefined;
 }
 
 export class UsageError extends Error {
@@ -90,6 +93,7 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
     "no-profile": { type: "boolean", default: false },
     out: { type: "string", default: "bench/results/latest.json" },
     report: { type: "string", default: "docs/benchmarks.md" },
+    render: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   } as const;
   let values: ReturnType<typeof parseArgs<{ options: typeof optionSpec }>>["values"];
@@ -127,5 +131,6 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
     outFile: resolve(repoRoot, values.out),
     reportFile: values.report === "-" ? undefined : resolve(repoRoot, values.report),
     command: ["pnpm bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),
+    renderFrom: values.render === undefined ? undefined : resolve(repoRoot, values.render),
   };
 }

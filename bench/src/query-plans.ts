@@ -17,6 +17,7 @@ interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
   "Relation Name"?: string;
+  "CTE Name"?: string;
   Plans?: PlanNode[];
 }
 
@@ -28,7 +29,7 @@ interface ExplainOutput {
 
 function scansOf(node: PlanNode, into: string[]): string[] {
   if (node["Node Type"].includes("Scan")) {
-    const target = node["Index Name"] ?? node["Relation Name"] ?? "?";
+    const target = node["Index Name"] ?? node["Relation Name"] ?? node["CTE Name"] ?? "?";
     into.push(`${node["Node Type"]} on ${target}`);
   }
   for (const child of node.Plans ?? []) scansOf(child, into);

@@ -78,10 +78,10 @@ function httpSection(results: BenchResults): string {
     "",
     "Latency in milliseconds. Server CPU ms/req is the CPU time of the Next.js server process " +
       "(all threads, from /proc) per response. The last four columns are cores kept busy on " +
-      "average, from /proc: the server process, the PostgreSQL backends of the bench's " +
-      "database, the load generator (this bench process), and everything else on the machine " +
-      "(PostgreSQL's WAL writer and checkpointer count there too). Whatever other work takes " +
-      "of the machine's cores is missing from the first three.",
+      "average, from /proc. They are the server process, the PostgreSQL backends of the bench's " +
+      "database, the load generator (this bench process), and everything else on the machine, " +
+      "where PostgreSQL's WAL writer and checkpointer count too. Whatever other work takes of " +
+      "the machine's cores is missing from the first three.",
     "",
     table(
       [
@@ -226,9 +226,9 @@ function baselineSection(results: BenchResults): string {
   return [
     "### Baseline: the same SQL straight through postgres.js",
     "",
-    "Each transaction replays the statements the procedure sent (captured through Drizzle's " +
-      "logger): BEGIN, the same set_config of role and user id, the procedure's statement, " +
-      `COMMIT, on a pool of ${results.database.poolSize} connections like the server's, from as ` +
+    "Each transaction replays the statements the procedure sent, as Drizzle's logger captured " +
+      "them: BEGIN, the same set_config of role and user id, the procedure's statement, COMMIT. " +
+      `They run on a pool of ${results.database.poolSize} connections like the server's, from as ` +
       "many concurrent callers as the HTTP run had connections. Latency in milliseconds.",
     "",
     "saveStep:",
@@ -274,7 +274,7 @@ function statementsSection(results: BenchResults): string {
     "### Database statements per request",
     "",
     "Counted by running the same tRPC procedures in the bench process through createCaller on a " +
-      "database opened with `createDatabase({ url, logger })`: the logger sees every statement " +
+      "database opened with `createDatabase({ url, logger })`. The logger sees every statement " +
       "Drizzle sends, and a wrapper around `db.transaction` counts the BEGIN and COMMIT that " +
       "postgres.js sends for it. The SQL baseline's postgres.js `debug` hook confirms the total " +
       "per transaction (column `statements / tx` above). The HTTP route adds no statements: the " +
@@ -319,9 +319,9 @@ function sessionSection(results: BenchResults): string {
     "",
     `A saveStep costs the server ${fixed(share.saveCpuMs)} ms of CPU (all threads, from ` +
       `/proc, at ${TARGET_CONNECTIONS} connections). Against that, the session check takes ` +
-      `${fixed(share.profileShare)} of the main thread in the CPU profile of the save run ` +
-      "(the bench's cookies repeat, as a browser's do, so they hit the cache), and would take " +
-      `${fixed(share.missShare)} if no cookie were cached. auth(), measured over HTTP as ` +
+      `${fixed(share.profileShare)} of the main thread in the CPU profile of the save run. ` +
+      "The bench's cookies repeat, as a browser's do, so they hit the cache; with no cookie " +
+      `cached the check would take ${fixed(share.missShare)}. auth(), measured over HTTP as ` +
       "/api/auth/session's server CPU per request minus /api/health's, would take " +
       `${fixed(share.authShare)}.`,
   ].join("\n");
@@ -333,9 +333,9 @@ function memorySection(results: BenchResults): string {
     "### Server memory",
     "",
     "Resident set (VmRSS) of the next-server process that the launcher spawns: " +
-      `${fixed(memory.idleRssMiB, 0)} MiB after start-up, at most ${fixed(memory.maxSampledRssMiB, 0)} MiB ` +
-      "in the samples taken every 250 ms during the load runs, and a peak (VmHWM) of " +
-      `${fixed(memory.peakRssMiB, 0)} MiB over the server's life. The launcher process ` +
+      `${fixed(memory.idleRssMiB, 0)} MiB after start-up, and at most ${fixed(memory.maxSampledRssMiB, 0)} MiB ` +
+      "in the samples taken every 250 ms during the load runs. Its peak (VmHWM) over the " +
+      `server's life was ${fixed(memory.peakRssMiB, 0)} MiB. The launcher process ` +
       `(tsx running scripts/start.ts), which stays up beside it, held ${fixed(memory.launcherRssMiB, 0)} MiB.`,
   ];
   if (heapCap) {

@@ -112,7 +112,7 @@ export function evaluateTargets(results: Omit<BenchResults, "targets">): Target[
       (plan(smallStored)?.executionMs ?? Number.NaN);
     const single = ratios.find((item) => item.connections === 1);
     targets.push({
-      name: `getProgress p50 at ${largeStored} vs. ${smallStored} users`,
+      name: `getProgress p50 at ${largeStored.toLocaleString("en-US")} vs. ${smallStored.toLocaleString("en-US")} users`,
       goal: "<= 1.2 x, judged at 1 connection, where no request waits for another",
       measured:
         `p50 ratio by connections: ${ratios.map((item) => `${item.connections}: ${format(item.ratio)}`).join(", ")}; ` +
