@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, type RunningServer, startServer } from "./support/server";
+import { createScratchDatabase, freePort, type RunningServer, startServer } from "./support/server";
 
 describe("health endpoints with a working database", () => {
   let server: RunningServer;
@@ -83,5 +83,32 @@ describe("health endpoints without a database", () => {
 
     expect(server.output()).toContain("readiness check failed");
     expect(server.output()).not.toContain(password);
+  });
+});
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)("readiness before migrations", () => {
+  let server: RunningServer;
+  let database: Awaited<ReturnType<typeof createScratchDatabase>>;
+
+  beforeAll(async () => {
+    database = await createScratchDatabase(process.env.TEST_DATABASE_URL ?? "");
+    server = await startServer({
+      DATABASE_URL: database.url,
+      AUTH_SECRET: "a-secret-for-the-health-test-0123456789",
+      ONBOARDING_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+
+  it("reports missing migrations", async () => {
+    const response = await fetch(`${server.baseUrl}/api/ready`);
+    const body = await response.json();
+
+    expect(response.status).toBe(503);
+    expect(body.reason).toContain("pnpm db:migrate");
   });
 });

@@ -3,14 +3,15 @@ import { resolve } from "node:path";
 import { parseRequiredProviders, type Services } from "@onboarding/api";
 import { createLogger } from "@onboarding/api/logger";
 import { parseVerificationConfig } from "@onboarding/api/services";
-import { createDatabase } from "@onboarding/db";
+import { countPendingMigrations, createDatabase } from "@onboarding/db";
 import { parseKeyring } from "@onboarding/db/vault";
 
 // One set of services per server process. It lives on globalThis because Next may load this
 // module once per route bundle, and the embedded database allows a single opener per process.
 const holder = globalThis as typeof globalThis & { onboardingServices?: Promise<Services> };
 
-function migrationsFolder(): string {
+/** The committed migrations; the launcher passes their absolute path. */
+export function migrationsFolder(): string {
   return (
     process.env.ONBOARDING_MIGRATIONS_DIR ??
     resolve(/*turbopackIgnore: true*/ process.cwd(), "../../packages/db/drizzle")
@@ -24,7 +25,15 @@ async function buildServices(): Promise<Services> {
   const verification = parseVerificationConfig(process.env);
 
   const handle = await createDatabase({ migrationsFolder: migrationsFolder() });
-  logger.info({ driver: handle.driver, location: handle.location }, "database ready");
+  logger.info({ driver: handle.driver, location: handle.location }, "database opened");
+  // Not awaited, so an unreachable database cannot hold up start-up; /api/ready reports it too.
+  void countPendingMigrations(handle.db, migrationsFolder()).then(
+    (pending) => {
+      if (pending > 0) logger.error({ pending }, "database lacks migrations; run pnpm db:migrate");
+    },
+    () =>
+      logger.error({ location: handle.location }, "database unreachable; /api/ready reports it"),
+  );
 
   const shutdown = () => {
     void handle

@@ -1,16 +1,21 @@
 import { createLogger, type Logger } from "@onboarding/api/logger";
-import { getServices } from "~/server/services";
+import { countPendingMigrations } from "@onboarding/db";
+import { getServices, migrationsFolder } from "~/server/services";
 
 /**
- * Readiness: returns 200 when the database runs a trivial query, and 503 with a short reason
- * otherwise. The reason never contains the error text, which may name hosts or users.
+ * Readiness: returns 200 when the database answers and has every migration, and 503 with a short
+ * reason otherwise. The reason never contains the error text, which may name hosts or users.
  */
 export const dynamic = "force-dynamic";
 
 /** Maximum wait for the database. Without it, postgres.js waits 30 s for a connect that hangs. */
 const CHECK_TIMEOUT_MS = 2_000;
 
-type Failure = "services failed to start" | "database query failed" | "database check timed out";
+type Failure =
+  | "services failed to start"
+  | "database query failed"
+  | "database lacks migrations; run pnpm db:migrate"
+  | "database check timed out";
 
 // One check at a time: while the database hangs, further probes share the pending check
 // instead of queueing more queries on the connection pool.
@@ -29,11 +34,16 @@ async function queryDatabase(): Promise<Failure | undefined> {
     return "services failed to start";
   }
 
+  let pending: number;
   try {
-    await services.db.execute("SELECT 1");
+    pending = await countPendingMigrations(services.db, migrationsFolder());
   } catch (error) {
     logChange("database query failed", services.logger, error);
     return "database query failed";
+  }
+  if (pending > 0) {
+    logChange("database lacks migrations; run pnpm db:migrate", services.logger);
+    return "database lacks migrations; run pnpm db:migrate";
   }
   logChange(undefined, services.logger);
   return undefined;
