@@ -3,7 +3,13 @@
  * to the embedded database. Runs as the connecting role, which must own the schema.
  */
 import { parseArgs } from "node:util";
-import { createDatabase, defaultPgliteDataDir, migrateDatabase } from "./client";
+import {
+  createDatabase,
+  defaultMigrationsFolder,
+  defaultPgliteDataDir,
+  migrateDatabase,
+} from "./client";
+import { countPendingMigrations } from "./pending-migrations";
 import { DatabaseLockedError } from "./pglite-lock";
 
 const HELP = `Usage: pnpm db:migrate [--database-url URL] [--data-dir DIR]
@@ -38,8 +44,13 @@ async function main(): Promise<void> {
   });
   console.log(`Migrating ${handle.driver} database at ${handle.location} ...`);
   try {
+    const pending = await countPendingMigrations(handle.db, defaultMigrationsFolder());
     await migrateDatabase(handle);
-    console.log("Migrations are up to date.");
+    console.log(
+      pending === 0
+        ? "Nothing to apply; the database has every migration."
+        : `Applied ${pending} migration${pending === 1 ? "" : "s"}; the database is up to date.`,
+    );
   } finally {
     await handle.close();
   }
