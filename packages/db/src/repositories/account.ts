@@ -13,6 +13,8 @@ import {
   users,
 } from "../schema";
 import { inTransaction } from "../user-scope";
+import { apiKeySummaryColumns } from "../vault/api-keys";
+import { eventColumns } from "./events";
 import { findProgress, type OnboardingProgress } from "./progress";
 import { readTypedStepData, type TypedStepData } from "./step-data";
 import { normalizeEmail, removeUser } from "./users";
@@ -130,27 +132,13 @@ export async function exportUserData(
     }
 
     const keys = await tx
-      .select({
-        provider: apiKeys.provider,
-        last4: apiKeys.last4,
-        status: apiKeys.status,
-        statusReason: apiKeys.statusReason,
-        verifiedAt: apiKeys.verifiedAt,
-        createdAt: apiKeys.createdAt,
-        updatedAt: apiKeys.updatedAt,
-      })
+      .select(apiKeySummaryColumns)
       .from(apiKeys)
       .where(eq(apiKeys.userId, params.userId))
       .orderBy(asc(apiKeys.provider));
 
     const events = await tx
-      .select({
-        id: onboardingEvents.id,
-        type: onboardingEvents.type,
-        stepNumber: onboardingEvents.stepNumber,
-        at: onboardingEvents.at,
-        detail: onboardingEvents.detail,
-      })
+      .select(eventColumns)
       .from(onboardingEvents)
       .where(eq(onboardingEvents.userId, params.userId))
       .orderBy(asc(onboardingEvents.at), asc(onboardingEvents.id));

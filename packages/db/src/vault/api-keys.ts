@@ -29,7 +29,8 @@ export interface VerificationOutcome {
   httpStatus?: number;
 }
 
-const summaryColumns = {
+/** The columns of an ApiKeySummary, for every query that returns one. */
+export const apiKeySummaryColumns = {
   provider: apiKeys.provider,
   last4: apiKeys.last4,
   status: apiKeys.status,
@@ -107,7 +108,7 @@ export async function saveApiKey(
             updatedAt: sql`now()`,
           },
         })
-        .returning(summaryColumns);
+        .returning(apiKeySummaryColumns);
       if (!saved) throw new Error("Saving the API key returned no row.");
 
       await recordKeyEvent(tx, params.userId, "key_saved", { provider: params.provider });
@@ -132,7 +133,7 @@ export async function listApiKeys(
   params: { userId: string },
 ): Promise<ApiKeySummary[]> {
   const rows = await executor
-    .select({ ...summaryColumns, ciphertext: apiKeys.ciphertext, keyId: apiKeys.keyId })
+    .select({ ...apiKeySummaryColumns, ciphertext: apiKeys.ciphertext, keyId: apiKeys.keyId })
     .from(apiKeys)
     .where(eq(apiKeys.userId, params.userId))
     .orderBy(apiKeys.provider);
@@ -224,7 +225,7 @@ export async function getApiKeySummary(
   executor: Executor,
   params: { userId: string; provider: string },
 ): Promise<ApiKeySummary> {
-  const [row] = await executor.select(summaryColumns).from(apiKeys).where(ownedBy(params));
+  const [row] = await executor.select(apiKeySummaryColumns).from(apiKeys).where(ownedBy(params));
   if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
   return row;
 }
