@@ -285,7 +285,7 @@ describe.each(testDrivers())("onboarding router on %s", (driver) => {
     expect(withoutKeys.error.code).toBe("PRECONDITION_FAILED");
     expect(withoutKeys.error.message).toContain("gemini, exa");
     expect(withGeminiOnly.error.code).toBe("PRECONDITION_FAILED");
-    expect(withGeminiOnly.error.message).toContain("for exa before");
+    expect(withGeminiOnly.error.message).toContain("for exa in step 1");
     expect(withBoth.steps[0]?.status).toBe("completed");
     expect(withBoth.currentStep).toBe(2);
   });
