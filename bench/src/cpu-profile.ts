@@ -48,8 +48,11 @@ const SESSION_PACKAGES = new Set(["next-auth", "@auth/core", "jose", "@panva/hkd
 /** The tRPC route's session reader, which calls next-auth's decode on a cache miss. */
 const SESSION_SOURCE = "apps/web/src/server/session.ts";
 
+/** Owner of frames that have no package frame above them, such as I/O callbacks from libuv. */
+const NO_PACKAGE = "(no package on the stack)";
+
 /** Modules that stand for no package: their time goes to the nearest package up the stack. */
-const UNOWNED = new Set(["node:internal", "(native)"]);
+const UNOWNED = new Set(["node:internal", "(native)", "(root)"]);
 
 const AREAS: { area: string; matches: (module: string) => boolean }[] = [
   {
@@ -66,7 +69,10 @@ const AREAS: { area: string; matches: (module: string) => boolean }[] = [
   { area: "app code", matches: (m) => m.startsWith("@onboarding/") },
   { area: "garbage collector", matches: (m) => m === "(garbage collector)" },
   { area: "V8 itself (program)", matches: (m) => m === "(program)" },
-  { area: "Node.js and native code with no package caller", matches: (m) => UNOWNED.has(m) },
+  {
+    area: "Node.js internals and native code with no package on the stack",
+    matches: (m) => UNOWNED.has(m) || m === NO_PACKAGE,
+  },
 ];
 
 /** Maps a file path to its package, or to @onboarding/<name> for this repository's code. */
@@ -187,7 +193,7 @@ export function summarizeProfile(
     const id = pending.pop() as number;
     const parent = parentOf.get(id);
     const module = moduleOf(id);
-    const inherited = parent === undefined ? "(root)" : (owner.get(parent) ?? "(root)");
+    const inherited = parent === undefined ? NO_PACKAGE : (owner.get(parent) ?? NO_PACKAGE);
     owner.set(id, UNOWNED.has(module) ? inherited : module);
     underSession.set(
       id,

@@ -3,6 +3,7 @@
  * run, and writes bench/results/latest.json and the generated part of docs/benchmarks.md.
  * See --help and docs/benchmarks.md.
  */
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir, totalmem } from "node:os";
@@ -54,6 +55,19 @@ async function runCleanups(): Promise<void> {
     } catch (error) {
       console.error(`bench: cleanup failed: ${(error as Error).message}`);
     }
+  }
+}
+
+/**
+ * Formats a written JSON file the way `pnpm lint` expects (biome collapses short arrays), so a
+ * committed results file passes the lint. Without biome the file stays as JSON.stringify wrote it.
+ */
+function formatJson(file: string): void {
+  const biome = join(repoRoot, "node_modules/.bin/biome");
+  if (!existsSync(biome)) return;
+  const result = spawnSync(biome, ["format", "--write", file], { encoding: "utf8" });
+  if (result.status !== 0) {
+    progress(`  biome could not format ${file}: ${result.stderr.trim() || result.stdout.trim()}`);
   }
 }
 
@@ -448,6 +462,7 @@ async function run(options: BenchOptions): Promise<void> {
 
   mkdirSync(dirname(options.outFile), { recursive: true });
   writeFileSync(options.outFile, `${JSON.stringify(results, null, 2)}\n`);
+  formatJson(options.outFile);
   progress(`wrote ${options.outFile}`);
   if (options.reportFile) {
     writeReport(options.reportFile, results);

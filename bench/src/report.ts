@@ -28,7 +28,7 @@ function failuresOf(run: LoadRun): string {
 function setupSection(results: BenchResults): string {
   const { machine, versions, database, settings } = results;
   return [
-    `Run on ${results.date} with \`${results.command}\`, on production build ` +
+    `Finished on ${results.date}, run with \`${results.command}\` on production build ` +
       `${results.build.idAtStart}` +
       (results.build.idAtEnd === results.build.idAtStart
         ? "."
@@ -440,7 +440,7 @@ function targetsSection(results: BenchResults): string {
 /** Renders the generated part of docs/benchmarks.md. */
 export function renderGenerated(results: BenchResults): string {
   return [
-    "## Latest run",
+    "## Recorded run",
     "",
     setupSection(results),
     "",
