@@ -115,6 +115,16 @@ describe("tRPC over HTTP", () => {
     expect(response.status).toBe(413);
   });
 
+  it("rejects a prototype key in a draft", async () => {
+    const response = await postSaveStep(
+      '{"json":{"stepNumber":2,"draft":{"keep":1,"__proto__":{"polluted":true}}}}',
+    );
+    const payload = await response.json();
+
+    expect(response.status).toBe(400);
+    expect(payload.error.json.message).toContain("draft.__proto__");
+  });
+
   it("rejects calls without a session", async () => {
     const response = await fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`);
 

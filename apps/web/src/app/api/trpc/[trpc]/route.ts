@@ -4,6 +4,7 @@ import { MAX_BATCH_SIZE } from "@onboarding/api/batch";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { MAX_REQUEST_BYTES, readBodyWithin } from "~/server/limited-body";
+import { reservedKeyInBody } from "~/server/reserved-keys";
 import { getServices } from "~/server/services";
 import { readSession } from "~/server/session";
 
@@ -15,9 +16,11 @@ async function handle(request: Request): Promise<Response> {
 
   let trpcRequest = request;
   let tooLarge = false;
+  let reservedKey: string | undefined;
   if (request.method === "POST") {
     const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
     tooLarge = !read.ok;
+    reservedKey = read.ok ? reservedKeyInBody(read.body) : undefined;
     const headers = new Headers(request.headers);
     headers.delete("content-length");
     trpcRequest = new Request(request.url, {
@@ -37,6 +40,12 @@ async function handle(request: Request): Promise<Response> {
         throw new TRPCError({
           code: "PAYLOAD_TOO_LARGE",
           message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
+        });
+      }
+      if (reservedKey) {
+        throw new TRPCError({
+          code: "BAD_REQUEST",
+          message: `${reservedKey}: "${reservedKey.split(".").pop()}" is a reserved key name; rename it.`,
         });
       }
       return createTRPCContext({ session: await readSession(request), services, requestId });
