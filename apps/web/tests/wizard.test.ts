@@ -253,6 +253,27 @@ describe("wizard and dashboard in Chromium", () => {
     await context.close();
   });
 
+  it.each([
+    ["a reload", "reload"],
+    ["a stepper link", "stepper"],
+  ])("keeps typing cut short by %s", async (_label, exit) => {
+    const user = wizardUser(`leave-${exit}`);
+    const client = await prepareUser(server.baseUrl, user, 1);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, server.baseUrl, user.email);
+    await page.waitForURL(/\/onboarding\/step\/2$/);
+
+    await page.getByLabel("Target audience").fill(`Typed just before ${exit}`);
+    if (exit === "reload") await page.reload();
+    else await page.getByTestId("stepper-step-1").getByRole("link").click();
+    await page.waitForLoadState("networkidle");
+    const step = await client.onboarding.getStep.query({ stepNumber: 2 });
+
+    expect(step.draft?.targetAudience).toBe(`Typed just before ${exit}`);
+    await context.close();
+  });
+
   it("saves a draft on request", async () => {
     const user = wizardUser("draft");
     const client = await prepareUser(server.baseUrl, user, 1);

@@ -10,6 +10,20 @@ import superjson from "superjson";
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+// Browsers allow keepalive only for bodies up to 64 KiB in total, so larger ones go without it.
+const KEEPALIVE_MAX_BODY = 60_000;
+
+/**
+ * Sends requests with `keepalive` when the body is small enough, so an autosave started as the
+ * user reloads or leaves the page still reaches the server.
+ */
+function fetchSurvivingUnload(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const body = init?.body;
+  const keepalive =
+    typeof body !== "string" || new TextEncoder().encode(body).length <= KEEPALIVE_MAX_BODY;
+  return fetch(input, { ...init, keepalive });
+}
+
 /** Provides TanStack Query and the typed tRPC client to the client components below it. */
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
@@ -26,7 +40,12 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       links: [
-        httpBatchLink({ url: "/api/trpc", transformer: superjson, maxItems: MAX_BATCH_SIZE }),
+        httpBatchLink({
+          url: "/api/trpc",
+          transformer: superjson,
+          maxItems: MAX_BATCH_SIZE,
+          fetch: fetchSurvivingUnload,
+        }),
       ],
     }),
   );

@@ -2,6 +2,7 @@
 
 import { TRPCClientError } from "@trpc/client";
 import { useCallback, useEffect, useRef, useState } from "react";
+import superjson from "superjson";
 
 /**
  * State of the autosave indicator. It is `idle` before the first change and `saving` while a
@@ -13,6 +14,24 @@ export type AutosaveStatus = "idle" | "saving" | "saved" | "retrying" | "failed"
 export const AUTOSAVE_DELAY_MS = 800;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 30_000;
+
+/**
+ * Sends a draft with a plain keepalive request, outside tRPC's batching, so it survives the page
+ * being unloaded. Its result is not awaited: the page that would show it is gone.
+ */
+export function sendDraftOnUnload(input: {
+  stepNumber: number;
+  draft: unknown;
+  expectedVersion: number;
+}): void {
+  const body = JSON.stringify(superjson.serialize(input));
+  void fetch("/api/trpc/onboarding.saveStep", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    keepalive: new TextEncoder().encode(body).length <= 60_000,
+  }).catch(() => undefined);
+}
 
 /** Whether a failed save may succeed when sent again: no response, or a 5xx response. */
 export function isRetryable(error: unknown): boolean {
@@ -36,6 +55,11 @@ interface AutosaveOptions<Value> {
   onFatalError: (error: unknown) => void;
   enabled: boolean;
   delayMs?: number;
+  /**
+   * Sends the value while the page unloads. It must start its request synchronously, because a
+   * page that is being left runs no further tasks.
+   */
+  saveOnUnload?: (value: Value) => void;
 }
 
 export interface Autosave {
@@ -62,12 +86,13 @@ export function useAutosave<Value>({
   onFatalError,
   enabled,
   delayMs = AUTOSAVE_DELAY_MS,
+  saveOnUnload,
 }: AutosaveOptions<Value>): Autosave {
   const [status, setStatus] = useState<AutosaveStatus>("idle");
   const json = JSON.stringify(value);
 
-  const latest = useRef({ json, value, save, onFatalError, enabled });
-  latest.current = { json, value, save, onFatalError, enabled };
+  const latest = useRef({ json, value, save, onFatalError, enabled, saveOnUnload });
+  latest.current = { json, value, save, onFatalError, enabled, saveOnUnload };
   const savedJson = useRef(json);
   const inFlight = useRef<Promise<void> | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -85,6 +110,18 @@ export function useAutosave<Value>({
     return () => {
       mounted.current = false;
       if (timer.current !== undefined) clearTimeout(timer.current);
+
+      // Leaving the step inside the debounce delay (a stepper link, another page) must not drop
+      // the last change, so it is sent once more; nothing is left on screen to show the result.
+      const { json: pending, value: pendingValue, enabled: isEnabled } = latest.current;
+      if (
+        isEnabled &&
+        !stoppedForGood.current &&
+        !paused.current &&
+        pending !== savedJson.current
+      ) {
+        void latest.current.save(pendingValue).catch(() => undefined);
+      }
     };
   }, []);
 
@@ -151,10 +188,20 @@ export function useAutosave<Value>({
     const onVisibilityChange = () => {
       if (document.visibilityState === "hidden") saveNow();
     };
+    // A reload or a link to another page ends the page before a batched request would start.
+    const onPageHide = () => {
+      const { json: pending, value: pendingValue, saveOnUnload: send } = latest.current;
+      if (send && !isStopped() && !inFlight.current && pending !== savedJson.current) {
+        send(pendingValue);
+        savedJson.current = pending;
+      }
+    };
     window.addEventListener("online", saveNow);
+    window.addEventListener("pagehide", onPageHide);
     document.addEventListener("visibilitychange", onVisibilityChange);
     return () => {
       window.removeEventListener("online", saveNow);
+      window.removeEventListener("pagehide", onPageHide);
       document.removeEventListener("visibilitychange", onVisibilityChange);
     };
   }, [run, isStopped]);

@@ -21,7 +21,7 @@ import { SaveStatus } from "./save-status";
 import { STEP_FORMS } from "./step-forms";
 import { Stepper } from "./stepper";
 import type { KeySummary, Progress, ProviderInfo, ReviewData, StepView } from "./types";
-import { useAutosave } from "./use-autosave";
+import { sendDraftOnUnload, useAutosave } from "./use-autosave";
 
 interface WizardProps {
   stepNumber: number;
@@ -121,6 +121,8 @@ export function Wizard({
       );
     },
     onFatalError: (error) => handleError(error),
+    saveOnUnload: (draft) =>
+      sendDraftOnUnload({ stepNumber, draft, expectedVersion: version.current }),
   });
 
   useEffect(() => {
