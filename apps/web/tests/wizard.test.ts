@@ -274,6 +274,25 @@ describe("wizard and dashboard in Chromium", () => {
     await context.close();
   });
 
+  it("keeps focus after saving a key", async () => {
+    const user = wizardUser("key-focus");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, server.baseUrl, user.email);
+
+    const row = page.getByTestId("provider-gemini");
+    await page.getByLabel("Google Gemini API key").fill(user.keys.gemini);
+    await row.getByRole("button", { name: "Save key" }).press("Enter");
+    await row.getByRole("button", { name: "Replace" }).waitFor();
+    const afterSave = await page.evaluate(() => document.activeElement?.textContent?.trim());
+    await page.keyboard.press("Enter");
+    const afterReplace = await page.evaluate(() => document.activeElement?.id);
+
+    expect(afterSave).toBe("Replace");
+    expect(afterReplace).toBe("key-gemini");
+    await context.close();
+  });
+
   it("saves a draft on request", async () => {
     const user = wizardUser("draft");
     const client = await prepareUser(server.baseUrl, user, 1);

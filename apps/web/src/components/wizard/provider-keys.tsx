@@ -3,7 +3,7 @@
 import { checkApiKeyFormat } from "@onboarding/api/providers";
 import { useMutation } from "@tanstack/react-query";
 import { TRPCClientError } from "@trpc/client";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "~/trpc/react";
 import type { KeySummary, ProviderInfo } from "./types";
 
@@ -58,6 +58,17 @@ function ProviderKeyRow({
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState(!stored || stored.status === "needs_reentry");
   const inputId = `key-${provider.id}`;
+  // The row swaps its input for buttons and back, which removes the focused element; focus
+  // then moves to what replaced it, so keyboard users keep their place.
+  const focusNext = useRef<"input" | "replace" | null>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const replaceRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    if (focusNext.current === "input") inputRef.current?.focus();
+    if (focusNext.current === "replace") replaceRef.current?.focus();
+    focusNext.current = null;
+  });
   const needsReentry = stored?.status === "needs_reentry";
   const canVerify = provider.verifiable && stored !== undefined && !needsReentry;
   const detail = stored ? statusDetail(stored) : undefined;
@@ -72,6 +83,7 @@ function ProviderKeyRow({
     try {
       const summary = await save.mutateAsync({ provider: provider.id, key: checked.key });
       setValue("");
+      focusNext.current = "replace";
       setEditing(false);
       onChange(provider.id, summary);
     } catch (caught) {
@@ -83,6 +95,7 @@ function ProviderKeyRow({
     setError(undefined);
     try {
       await remove.mutateAsync({ provider: provider.id });
+      focusNext.current = "input";
       setEditing(true);
       onChange(provider.id, undefined);
     } catch (caught) {
@@ -147,6 +160,7 @@ function ProviderKeyRow({
           <div className="row">
             <input
               id={inputId}
+              ref={inputRef}
               name={inputId}
               type="password"
               autoComplete="off"
@@ -189,7 +203,14 @@ function ProviderKeyRow({
         </div>
       ) : (
         <div className="row">
-          <button type="button" onClick={() => setEditing(true)}>
+          <button
+            type="button"
+            ref={replaceRef}
+            onClick={() => {
+              focusNext.current = "input";
+              setEditing(true);
+            }}
+          >
             Replace
           </button>
           <button type="button" className="danger" onClick={onRemove} disabled={remove.isPending}>
