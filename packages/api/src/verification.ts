@@ -20,7 +20,10 @@ const MAX_VERIFY_TIMEOUT_MS = 60_000;
 // Enough to find an error reason in a provider's JSON error body, small enough to ignore abuse.
 const MAX_BODY_BYTES = 64 * 1024;
 
-/** Where and how long verification calls go; `parseVerificationConfig` builds it from the env. */
+/**
+ * Provider URLs and timeout of verification calls, built from the environment by
+ * `parseVerificationConfig`.
+ */
 export interface VerificationConfig {
   /** Base URL per provider id, replacing the real provider's (tests, proxies). */
   baseUrls: Readonly<Record<string, string>>;

@@ -10,7 +10,7 @@ import { parseKeyring } from "@onboarding/db/vault";
 // module once per route bundle, and the embedded database allows a single opener per process.
 const holder = globalThis as typeof globalThis & { onboardingServices?: Promise<Services> };
 
-/** The committed migrations; the launcher passes their absolute path. */
+/** Returns the folder of committed migrations; the launcher passes its absolute path. */
 export function migrationsFolder(): string {
   return (
     process.env.ONBOARDING_MIGRATIONS_DIR ??

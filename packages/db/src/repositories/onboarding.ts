@@ -329,8 +329,8 @@ export async function markStepCompleted(
 
 /**
  * Raises PreconditionFailedError unless each required provider has a key that is not known to be
- * invalid. With a keyring, each key must also still decrypt, so a tampered or orphaned key that
- * nobody has listed yet cannot complete the step.
+ * invalid. With a keyring, each key must also still decrypt, so a tampered or orphaned key cannot
+ * complete the step before a key list has marked it.
  */
 async function assertRequiredKeysStored(
   tx: Executor,

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client";
 import { NotFoundError, UnknownUserError } from "../errors";
 import { type ApiKeyStatus, apiKeys, onboardingEvents, onboardingSessions } from "../schema";
@@ -266,8 +266,10 @@ export async function recordVerification(
   params: { userId: string; provider: string; stamp: string; outcome: VerificationOutcome },
 ): Promise<ApiKeySummary> {
   const { outcome } = params;
-  const verifiedAt =
-    outcome.status === "valid" ? sql`now()` : outcome.status === "invalid" ? null : undefined;
+  // `undefined` leaves the column as it is, so an inconclusive check keeps the last success.
+  let verifiedAt: SQL | null | undefined;
+  if (outcome.status === "valid") verifiedAt = sql`now()`;
+  else if (outcome.status === "invalid") verifiedAt = null;
 
   const updated = await executor
     .update(apiKeys)

@@ -19,6 +19,16 @@ function describedBy(id: string, error?: string, hint?: ReactNode): string | und
   );
 }
 
+/** The visible label of a control, marking optional fields so required ones need no asterisk. */
+function FieldLabel({ id, label, required }: { id: string; label: string; required?: boolean }) {
+  return (
+    <label htmlFor={id}>
+      {label}
+      {required ? "" : " (optional)"}
+    </label>
+  );
+}
+
 function Messages({ id, error, hint }: { id: string; error?: string; hint?: ReactNode }) {
   return (
     <>
@@ -49,10 +59,7 @@ export function TextField(
 ) {
   return (
     <div className="field">
-      <label htmlFor={props.id}>
-        {props.label}
-        {props.required ? "" : " (optional)"}
-      </label>
+      <FieldLabel id={props.id} label={props.label} required={props.required} />
       <input
         id={props.id}
         name={props.id}
@@ -82,10 +89,7 @@ export function TextArea(
 ) {
   return (
     <div className="field">
-      <label htmlFor={props.id}>
-        {props.label}
-        {props.required ? "" : " (optional)"}
-      </label>
+      <FieldLabel id={props.id} label={props.label} required={props.required} />
       <textarea
         id={props.id}
         name={props.id}
@@ -113,10 +117,7 @@ export function SelectField(
 ) {
   return (
     <div className="field">
-      <label htmlFor={props.id}>
-        {props.label}
-        {props.required ? "" : " (optional)"}
-      </label>
+      <FieldLabel id={props.id} label={props.label} required={props.required} />
       <select
         id={props.id}
         name={props.id}

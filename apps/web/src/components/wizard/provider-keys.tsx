@@ -58,8 +58,8 @@ function ProviderKeyRow({
   const [error, setError] = useState<string>();
   const [editing, setEditing] = useState(!stored || stored.status === "needs_reentry");
   const inputId = `key-${provider.id}`;
-  // The row swaps its input for buttons and back, which removes the focused element; focus
-  // then moves to what replaced it, so keyboard users keep their place.
+  // The row swaps its input for buttons and back, which removes the focused element. Focus then
+  // moves to the control that replaced it, so keyboard users keep their place.
   const focusNext = useRef<"input" | "replace" | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const replaceRef = useRef<HTMLButtonElement>(null);

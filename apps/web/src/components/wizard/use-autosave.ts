@@ -33,7 +33,7 @@ export function sendDraftOnUnload(input: {
   }).catch(() => undefined);
 }
 
-/** Whether a failed save may succeed when sent again: no response, or a 5xx response. */
+/** Checks whether a failed save may succeed when sent again: no response, or a 5xx response. */
 export function isRetryable(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return true;
   const data = error.data as { httpStatus?: number } | undefined;
@@ -112,7 +112,7 @@ export function useAutosave<Value>({
       if (timer.current !== undefined) clearTimeout(timer.current);
 
       // Leaving the step inside the debounce delay (a stepper link, another page) must not drop
-      // the last change, so it is sent once more; nothing is left on screen to show the result.
+      // the last change, so it is sent once more. Nothing is left on screen to show the result.
       const { json: pending, value: pendingValue, enabled: isEnabled } = latest.current;
       if (
         isEnabled &&

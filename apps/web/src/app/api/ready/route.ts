@@ -3,7 +3,7 @@ import { countPendingMigrations } from "@onboarding/db";
 import { getServices, migrationsFolder } from "~/server/services";
 
 /**
- * Readiness: returns 200 when the database answers and has every migration, and 503 with a short
+ * Readiness: returns 200 when the database responds and has every migration, and 503 with a short
  * reason otherwise. The reason never contains the error text, which may name hosts or users.
  */
 export const dynamic = "force-dynamic";
