@@ -81,6 +81,11 @@ function fire(
   });
 }
 
+/** Sends the endpoint's requests for `seconds` without measuring anything. */
+export async function warmUp(options: LoadOptions, seconds: number): Promise<void> {
+  await fire(options, seconds);
+}
+
 /**
  * Warms the endpoint up, then measures it at a fixed number of connections, sampling the server
  * process's memory and CPU during the measured part only.

@@ -5,7 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { availableParallelism, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { generateKeyringEntry } from "@onboarding/db/vault";
@@ -20,7 +28,7 @@ import {
   seedUsers,
 } from "./database";
 import { runFileBaseline } from "./file-baseline";
-import { type LoadRun, runLoad } from "./http-load";
+import { type LoadRun, runLoad, warmUp } from "./http-load";
 import { type BenchOptions, HELP, parseOptions, UsageError } from "./options";
 import { type PageWeight, pageWeightFromBuild, scriptsOfServedPage } from "./page-weight";
 import { appDir, repoRoot } from "./paths";
@@ -45,6 +53,9 @@ import { type BenchUser, signInUsers } from "./users";
 import { ENDPOINTS, type EndpointName } from "./workload";
 
 /** Work to undo when the run ends or is interrupted, newest first. */
+/** Connections of the unmeasured load that brings the server to the same state at each scale. */
+const SETTLE_CONNECTIONS = 8;
+
 const cleanups: (() => Promise<void>)[] = [];
 
 async function runCleanups(): Promise<void> {
@@ -182,6 +193,10 @@ async function profileSaves(
       return undefined;
     }
     const summary = summarizeProfile(file, windowStart, windowEnd);
+    if (options.profileOutFile) {
+      copyFileSync(file, options.profileOutFile);
+      progress(`  raw CPU profile: ${options.profileOutFile}`);
+    }
     return {
       ...summary,
       connections: options.profileConnections,
@@ -328,6 +343,25 @@ async function run(options: BenchOptions): Promise<void> {
       progress(
         `  EXPLAIN ANALYZE ${procedure}: ${plan.executionMs.toFixed(3)} ms in PostgreSQL ` +
           `(${plan.scans.join(", ")})`,
+      );
+    }
+
+    // Seeding leaves the server idle long enough for V8 to shrink its heap, so each scale starts
+    // from the same state: both procedures under load for a while, unmeasured.
+    for (const name of ["getProgress", "saveStep"] as const) {
+      await warmUp(
+        {
+          baseUrl: server.baseUrl,
+          endpoint: ENDPOINTS[name],
+          connections: SETTLE_CONNECTIONS,
+          durationSeconds: 0,
+          warmupSeconds: 0,
+          cookies,
+          serverPid: server.serverPid,
+          storedUsers,
+          postgresPids: () => backendPids(database.owner),
+        },
+        options.warmupSeconds * 2,
       );
     }
 

@@ -21,10 +21,12 @@ Options:
   --profile-connections N
                          connections of the CPU-profiled saveStep run (default 32)
   --heap-cap MB          also run getProgress and saveStep on a server started with
-                         NODE_OPTIONS=--max-old-space-size=MB, to show memory with a V8 heap
-                         limit (default 256; 0 skips it)
+                         NODE_OPTIONS=--max-old-space-size=MB, to compare memory and speed
+                         with another V8 heap limit than the launcher's 256 (default 0: skip)
   --no-build             reuse apps/web/.next instead of running pnpm build
   --no-profile           skip the CPU-profiled saveStep run
+  --profile-out FILE     also keep that run's raw V8 CPU profile, for Chrome DevTools or
+                         speedscope (default: not kept)
   --out FILE             raw results as JSON (default bench/results/latest.json)
   --report FILE          Markdown report whose generated section is replaced
                          (default docs/benchmarks.md); "-" writes none
@@ -48,6 +50,8 @@ export interface BenchOptions {
   heapCapMiB: number;
   build: boolean;
   profile: boolean;
+  /** Where to copy the raw .cpuprofile of the profiled run; undefined keeps none. */
+  profileOutFile: string | undefined;
   outFile: string;
   reportFile: string | undefined;
   /** The command line as typed, for the report. */
@@ -88,9 +92,10 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
     users: { type: "string", default: "100" },
     scale: { type: "string", default: "1000,100000" },
     "profile-connections": { type: "string", default: "32" },
-    "heap-cap": { type: "string", default: "256" },
+    "heap-cap": { type: "string", default: "0" },
     "no-build": { type: "boolean", default: false },
     "no-profile": { type: "boolean", default: false },
+    "profile-out": { type: "string" },
     out: { type: "string", default: "bench/results/latest.json" },
     report: { type: "string", default: "docs/benchmarks.md" },
     render: { type: "string" },
@@ -117,6 +122,10 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
     );
   }
 
+  if (values["no-profile"] && values["profile-out"] !== undefined) {
+    throw new UsageError("--profile-out keeps the profiled run's profile; drop --no-profile.");
+  }
+
   return {
     durationSeconds: positiveNumber("duration", values.duration, false),
     warmupSeconds: positiveNumber("warmup", values.warmup, false),
@@ -128,6 +137,8 @@ export function parseOptions(rawArgv: string[]): BenchOptions | "help" {
       values["heap-cap"] === "0" ? 0 : positiveNumber("heap-cap", values["heap-cap"], true),
     build: !values["no-build"],
     profile: !values["no-profile"],
+    profileOutFile:
+      values["profile-out"] === undefined ? undefined : resolve(repoRoot, values["profile-out"]),
     outFile: resolve(repoRoot, values.out),
     reportFile: values.report === "-" ? undefined : resolve(repoRoot, values.report),
     command: ["pnpm bench", ...(argv.length > 0 ? ["--", ...argv] : [])].join(" "),

@@ -332,7 +332,8 @@ function memorySection(results: BenchResults): string {
   const lines = [
     "### Server memory",
     "",
-    "Resident set (VmRSS) of the next-server process that the launcher spawns: " +
+    "Resident set (VmRSS) of the next-server process that the launcher spawns, with the " +
+      "launcher's default V8 heap limit (`--max-old-space-size=256`): " +
       `${fixed(memory.idleRssMiB, 0)} MiB after start-up, and at most ${fixed(memory.maxSampledRssMiB, 0)} MiB ` +
       "in the samples taken every 250 ms during the load runs. Its peak (VmHWM) over the " +
       `server's life was ${fixed(memory.peakRssMiB, 0)} MiB. The launcher process ` +

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { appDir, startServer } from "./support/server";
+import { appDir, childEnvironment, startServer } from "./support/server";
 
 const VALID_KEYRING = `k1:${Buffer.alloc(32, 9).toString("base64")}`;
 
@@ -88,6 +88,35 @@ describe("start-up launcher", () => {
       expect(result.status).toBe(1);
       expect(result.output).toContain("dev-secrets.json is not valid");
       expect(result.output).not.toContain(masterKey);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("limits the production server's V8 heap", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-heap-"));
+    try {
+      const server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite"), NODE_OPTIONS: "" });
+      const serverEnv = childEnvironment(server.launcherPid);
+      await server.stop();
+
+      expect(serverEnv.NODE_OPTIONS).toBe("--max-old-space-size=256");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps a heap limit set in NODE_OPTIONS", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-heap-"));
+    try {
+      const server = await startServer({
+        PGLITE_DATA_DIR: join(dir, "pglite"),
+        NODE_OPTIONS: "--max-old-space-size=384",
+      });
+      const serverEnv = childEnvironment(server.launcherPid);
+      await server.stop();
+
+      expect(serverEnv.NODE_OPTIONS).toBe("--max-old-space-size=384");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -10,10 +10,10 @@ import {
   withUserScope,
 } from "@onboarding/db";
 import { initTRPC, TRPCError } from "@trpc/server";
-import superjson from "superjson";
 import { ZodError, z } from "zod";
 import { toLoggableError } from "./log-errors";
 import type { Services } from "./services";
+import { transformer } from "./transformer";
 
 /** The signed-in user as the auth layer reports it; only `id` is relied on. */
 export interface SessionUser {
@@ -50,7 +50,7 @@ export type Context = ReturnType<typeof createTRPCContext>;
 const INTERNAL_MESSAGE = "Something went wrong on our side. Try again in a moment.";
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.cause instanceof ZodError ? error.cause : undefined;
     const conflict = error.cause instanceof ConflictError ? error.cause : undefined;

@@ -51,6 +51,16 @@ export function sqlStateOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The message worth showing an operator: for a failed query, the database's or driver's own
+ * message (such as a refused login) instead of Drizzle's wrapper, which repeats the query and
+ * its parameters.
+ */
+export function databaseMessage(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
 /** The session names a user id that has no account, for example after the account was deleted. */
 export class UnknownUserError extends DomainError {
   override name = "UnknownUserError";

@@ -9,6 +9,7 @@ import {
   defaultPgliteDataDir,
   migrateDatabase,
 } from "./client";
+import { databaseMessage } from "./errors";
 import { countPendingMigrations } from "./pending-migrations";
 import { DatabaseLockedError } from "./pglite-lock";
 
@@ -58,6 +59,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   if (error instanceof DatabaseLockedError) console.error(error.message);
-  else console.error("Migration failed:", error instanceof Error ? error.message : error);
+  else console.error(`Migration failed: ${databaseMessage(error)}`);
   process.exitCode = 1;
 });

@@ -1,14 +1,21 @@
-import { sql } from "drizzle-orm";
+import { is, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
+import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
 import type { Database, Executor, Transaction } from "./client";
 
 /** The role requests run as: no superuser, no BYPASSRLS, and only the grants the migrations give. */
 export const APP_ROLE = "onboarding_app";
 
+const SCOPE_STATEMENT = "SELECT set_config('role', $1, true), set_config('app.user_id', $2, true)";
+
 /**
  * Runs `work` in one transaction that switches to the row-level-security role and sets
  * `app.user_id`, so every user-owned table shows and accepts only that user's rows, even to a
  * query that forgets its filter. Both settings end with the transaction.
+ *
+ * On PostgreSQL the settings are not awaited on their own: they are queued on the transaction's
+ * connection before `work` starts, so they run first and leave in the same write as the first
+ * statement of `work`. If they fail, the transaction is aborted and every statement of `work` fails with it.
  */
 export async function withUserScope<T>(
   db: Database,
@@ -16,6 +23,16 @@ export async function withUserScope<T>(
   work: (tx: Transaction) => Promise<T>,
 ): Promise<T> {
   return db.transaction(async (tx) => {
+    const session = tx._.session;
+    if (is(session, PostgresJsSession)) {
+      const parameters = [APP_ROLE, userId];
+      session.logger.logQuery(SCOPE_STATEMENT, parameters);
+      const scoped = session.client
+        .unsafe(SCOPE_STATEMENT, parameters, { prepare: true })
+        .execute();
+      const [, result] = await Promise.all([scoped, work(tx)]);
+      return result;
+    }
     await tx.execute(
       sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId}, true)`,
     );

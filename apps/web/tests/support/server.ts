@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,6 +25,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningServer {
   baseUrl: string;
+  /** Process id of the launcher; the Next.js server is its child. */
+  launcherPid: number;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
 
   return {
     baseUrl,
+    launcherPid: child.pid ?? 0,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
@@ -99,4 +102,25 @@ export async function createScratchDatabase(baseUrl: string) {
       await dropper.end();
     },
   };
+}
+
+/** The environment of a running process's child, read from /proc (Linux only). */
+export function childEnvironment(parentPid: number): Record<string, string> {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue; // The process ended while the list was read.
+    }
+    // The command name in parentheses may hold spaces; the parent id is the second field after it.
+    const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    if (parent !== parentPid) continue;
+    const pairs = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").filter(Boolean);
+    return Object.fromEntries(
+      pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+    );
+  }
+  throw new Error(`Process ${parentPid} has no child process.`);
 }

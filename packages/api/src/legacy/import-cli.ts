@@ -6,7 +6,12 @@
 import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { createDatabase, type DatabaseHandle, DatabaseLockedError } from "@onboarding/db";
+import {
+  createDatabase,
+  type DatabaseHandle,
+  DatabaseLockedError,
+  databaseMessage,
+} from "@onboarding/db";
 import { parseRequiredProviders } from "../services";
 import { emailSchema } from "../steps";
 import { listLegacyFiles, MappingFileError, readMapping } from "./directory";
@@ -174,10 +179,8 @@ function describeFailure(error: unknown): string {
   ) {
     return error.message;
   }
-  // Drizzle wraps a database error in one whose message repeats the query and its parameters,
-  // which can be whole summaries and analyses. The database's own message is the useful part.
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  const message = cause instanceof Error ? cause.message : String(cause);
+  // Drizzle's own message would repeat the query's parameters: whole summaries and analyses.
+  const message = databaseMessage(error);
   const short =
     message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
   return `the import failed and was rolled back: ${short}`;

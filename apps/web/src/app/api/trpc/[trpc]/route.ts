@@ -4,7 +4,6 @@ import { MAX_BATCH_SIZE } from "@onboarding/api/batch";
 import { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { MAX_REQUEST_BYTES, readBodyWithin } from "~/server/limited-body";
-import { reservedKeyInBody } from "~/server/reserved-keys";
 import { getServices } from "~/server/services";
 import { readSession } from "~/server/session";
 
@@ -14,20 +13,23 @@ async function handle(request: Request): Promise<Response> {
   const services = await getServices();
   const requestId = request.headers.get("x-request-id") ?? randomUUID();
 
+  // A declared length is enforced by Node's HTTP parser, so such a body is passed on unread. A
+  // chunked body has no declared length: it is read here up to the limit and passed on as a copy.
   let trpcRequest = request;
   let tooLarge = false;
-  let reservedKey: string | undefined;
   if (request.method === "POST") {
-    const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
-    tooLarge = !read.ok;
-    reservedKey = read.ok ? reservedKeyInBody(read.body) : undefined;
-    const headers = new Headers(request.headers);
-    headers.delete("content-length");
-    trpcRequest = new Request(request.url, {
-      method: "POST",
-      headers,
-      body: read.ok ? read.body : "{}",
-    });
+    const declared = request.headers.get("content-length");
+    if (declared !== null) {
+      tooLarge = Number(declared) > MAX_REQUEST_BYTES;
+    } else {
+      const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
+      tooLarge = !read.ok;
+      trpcRequest = new Request(request.url, {
+        method: "POST",
+        headers: request.headers,
+        body: read.ok ? read.body : "{}",
+      });
+    }
   }
 
   return fetchRequestHandler({
@@ -40,12 +42,6 @@ async function handle(request: Request): Promise<Response> {
         throw new TRPCError({
           code: "PAYLOAD_TOO_LARGE",
           message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
-        });
-      }
-      if (reservedKey) {
-        throw new TRPCError({
-          code: "BAD_REQUEST",
-          message: `${reservedKey}: "${reservedKey.split(".").pop()}" is a reserved key name; rename it.`,
         });
       }
       return createTRPCContext({ session: await readSession(request), services, requestId });
