@@ -7,6 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { acquireDataDirLock } from "./pglite-lock";
+import { pipelinedClient } from "./pipelined-client";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -78,7 +79,7 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
       onnotice: () => {},
       connection: { application_name: "onboarding" },
     });
-    const db = drizzlePostgres(preparingStatements(client), {
+    const db = drizzlePostgres(pipelinedClient(client), {
       schema,
       casing: "snake_case",
       logger: options.logger,
@@ -136,37 +137,6 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
     }
   }
   return handle;
-}
-
-/**
- * Makes postgres.js keep every statement Drizzle sends as a prepared statement on its connection.
- * Drizzle asks for unnamed statements, and postgres.js describes an unnamed statement that has
- * parameters in a round trip of its own, each time. A prepared one is described once per
- * connection; after that, statements sent one after another leave in a single write. The SQL
- * text comes from Drizzle's builders and stays the same between calls, so each connection
- * prepares a fixed set of statements.
- */
-function preparingStatements<T extends postgres.Sql>(client: T): T {
-  return new Proxy(client, {
-    get(target, property) {
-      const value = target[property as keyof T];
-      if (property === "unsafe") {
-        return (query: string, parameters?: unknown[], options?: object) =>
-          target.unsafe(query, parameters as never, { ...options, prepare: true });
-      }
-      if (property === "begin" || property === "savepoint") {
-        return (...args: unknown[]) => {
-          const work = args.pop() as (sql: postgres.Sql) => unknown;
-          return (value as (...a: unknown[]) => unknown).call(
-            target,
-            ...args,
-            (sql: postgres.Sql) => work(preparingStatements(sql)),
-          );
-        };
-      }
-      return value;
-    },
-  });
 }
 
 /** Applies every migration in the folder that the database has not recorded yet. */

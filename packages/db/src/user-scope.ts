@@ -2,6 +2,7 @@ import { is, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
 import type { Database, Executor, Transaction } from "./client";
+import { afterBoth } from "./pipelined-client";
 
 /** The role requests run as: no superuser, no BYPASSRLS, and only the grants the migrations give. */
 export const APP_ROLE = "onboarding_app";
@@ -30,8 +31,7 @@ export async function withUserScope<T>(
       const scoped = session.client
         .unsafe(SCOPE_STATEMENT, parameters, { prepare: true })
         .execute();
-      const [, result] = await Promise.all([scoped, work(tx)]);
-      return result;
+      return afterBoth(scoped, work(tx));
     }
     await tx.execute(
       sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.user_id', ${userId}, true)`,
