@@ -228,7 +228,8 @@ function baselineSection(results: BenchResults): string {
     "",
     "Each transaction replays the statements the procedure sent, as Drizzle's logger captured " +
       "them: BEGIN, the same set_config of role and user id, the procedure's statement, COMMIT. " +
-      `They run on a pool of ${results.database.poolSize} connections like the server's, from as ` +
+      "As in the server, BEGIN and the statements leave together on a reserved connection and " +
+      `COMMIT follows once they have returned. They run on a pool of ${results.database.poolSize} connections like the server's, from as ` +
       "many concurrent callers as the HTTP run had connections. Latency in milliseconds.",
     "",
     "saveStep:",
@@ -275,8 +276,8 @@ function statementsSection(results: BenchResults): string {
     "",
     "Counted by running the same tRPC procedures in the bench process through createCaller on a " +
       "database opened with `createDatabase({ url, logger })`. The logger sees every statement " +
-      "Drizzle sends, and a wrapper around `db.transaction` counts the BEGIN and COMMIT that " +
-      "postgres.js sends for it. The SQL baseline's postgres.js `debug` hook confirms the total " +
+      "Drizzle sends, and a wrapper around `db.transaction` counts the BEGIN and COMMIT of each " +
+      "transaction. The SQL baseline's postgres.js `debug` hook confirms the total " +
       "per transaction (column `statements / tx` above). The HTTP route adds no statements: the " +
       "session is a JWT cookie.",
     "",

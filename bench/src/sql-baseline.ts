@@ -45,8 +45,9 @@ function paramsFor(statement: CapturedStatement, capturedUserId: string, userId:
 
 /**
  * Replays a procedure's exact SQL straight through postgres.js: one transaction per call,
- * holding the same set_config and the same statements, from `connections` concurrent callers on
- * a pool as large as the server's. This is the database's limit for that procedure here.
+ * holding the same set_config and the same statements, pipelined as the server pipelines them,
+ * from `connections` concurrent callers on a pool as large as the server's. This is the
+ * database's limit for that procedure here.
  */
 export async function runSqlBaseline(options: SqlBaselineOptions): Promise<SqlRun> {
   let statementCount = 0;
@@ -60,14 +61,27 @@ export async function runSqlBaseline(options: SqlBaselineOptions): Promise<SqlRu
   });
   let nextUser = 0;
 
+  // Sent the way the server sends them: BEGIN and every statement in one write on a reserved
+  // connection, then COMMIT once they have all returned.
   const call = async () => {
     const userId = options.userIds[nextUser++ % options.userIds.length] ?? "";
-    await sql.begin(async (tx) => {
+    const connection = await sql.reserve();
+    try {
+      const sent = [connection.unsafe("BEGIN").execute()];
       for (const statement of options.statements) {
         const params = paramsFor(statement, options.capturedUserId, userId);
-        await tx.unsafe(statement.query, params as postgres.ParameterOrJSON<never>[]);
+        sent.push(
+          connection.unsafe(statement.query, params as postgres.ParameterOrJSON<never>[]).execute(),
+        );
       }
-    });
+      await Promise.all(sent);
+      await connection.unsafe("COMMIT");
+    } catch (error) {
+      await connection.unsafe("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
   };
 
   const drive = async (seconds: number, latencies?: LatencyRecorder) => {
