@@ -228,7 +228,7 @@ function baselineSection(results: BenchResults): string {
     "",
     "Each transaction replays the statements the procedure sent, as Drizzle's logger captured " +
       "them: BEGIN, the same set_config of role and user id, the procedure's statement, COMMIT. " +
-      "As in the server, BEGIN and the statements leave together on a reserved connection and " +
+      "BEGIN and the statements leave together on a reserved connection, and " +
       `COMMIT follows once they have returned. They run on a pool of ${results.database.poolSize} connections like the server's, from as ` +
       "many concurrent callers as the HTTP run had connections. Latency in milliseconds.",
     "",

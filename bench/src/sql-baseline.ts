@@ -45,7 +45,7 @@ function paramsFor(statement: CapturedStatement, capturedUserId: string, userId:
 
 /**
  * Replays a procedure's exact SQL straight through postgres.js: one transaction per call,
- * holding the same set_config and the same statements, pipelined as the server pipelines them,
+ * holding the same set_config and the same statements, sent in as few writes as they allow,
  * from `connections` concurrent callers on a pool as large as the server's. This is the
  * database's limit for that procedure here.
  */
@@ -61,8 +61,8 @@ export async function runSqlBaseline(options: SqlBaselineOptions): Promise<SqlRu
   });
   let nextUser = 0;
 
-  // Sent the way the server sends them: BEGIN and every statement in one write on a reserved
-  // connection, then COMMIT once they have all returned.
+  // BEGIN and every statement in one write on a reserved connection, then COMMIT once they have
+  // all returned: the fewest round trips these statements allow.
   const call = async () => {
     const userId = options.userIds[nextUser++ % options.userIds.length] ?? "";
     const connection = await sql.reserve();

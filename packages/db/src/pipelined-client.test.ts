@@ -1,4 +1,6 @@
+import { spawnSync } from "node:child_process";
 import net from "node:net";
+import { fileURLToPath } from "node:url";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "./client";
@@ -46,14 +48,24 @@ describe.runIf(testDrivers().includes("postgres"))("pipelined transactions on po
     await handle.db.execute(sql`DELETE FROM pipeline_probe`);
   });
 
-  it("sends BEGIN with the first statements", async () => {
+  it("sends the settings with the first statement", async () => {
     const read = () => withUserScope(handle.db, "nobody", (tx) => tx.execute(sql`SELECT 1 AS one`));
     // The first run prepares the statements on the connection; later runs reuse them.
     await read();
 
     const writes = await countWrites(read);
 
-    expect(writes).toBe(2);
+    // BEGIN, then the settings and the statement together, then COMMIT.
+    expect(writes).toBe(3);
+  });
+
+  it("commits nothing when the settings fail", async () => {
+    const attempt = withUserScope(handle.db, "\u0000", (tx) =>
+      tx.execute(sql`INSERT INTO pipeline_probe VALUES (1)`),
+    );
+
+    await expect(attempt).rejects.toThrow(/0x00|null/i);
+    expect(await countRows(handle)).toBe(0);
   });
 
   it("commits the work", async () => {
@@ -82,7 +94,7 @@ describe.runIf(testDrivers().includes("postgres"))("pipelined transactions on po
       return "reported as done";
     });
 
-    await expect(attempt).rejects.toThrow("rolled back");
+    await expect(attempt).rejects.toThrow(/duplicate key/);
     expect(await countRows(handle)).toBe(0);
   });
 
@@ -105,9 +117,26 @@ describe.runIf(testDrivers().includes("postgres"))("pipelined transactions on po
     expect(rows.map((row) => row.n)).toEqual([1, 3]);
   });
 
-  it("reports a failed set-up before the work's errors", async () => {
-    const attempt = withUserScope(handle.db, "\u0000", (tx) => tx.execute(sql`SELECT 1 AS one`));
+  it("fails fast and keeps the pool when the server ends connections", () => {
+    const url = new URL(process.env.TEST_DATABASE_URL ?? "");
+    url.pathname = new URL(handle.location).pathname;
+    const script = fileURLToPath(new URL("./testing/end-connections.ts", import.meta.url));
+    const run = spawnSync(process.execPath, ["--import", "tsx", script, url.toString()], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const outcome = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as {
+      waiting: number[];
+      idle: number[];
+      afterwards: number;
+    };
 
-    await expect(attempt).rejects.toThrow(/0x00|null/i);
+    // Each killed transaction failed, within a second of the kill, more times than the pool
+    // has connections; then twenty transactions at once still succeed.
+    expect(outcome.waiting).toHaveLength(12);
+    expect(outcome.waiting.every((ms) => ms >= 0 && ms < 1000)).toBe(true);
+    expect(outcome.idle).toHaveLength(12);
+    expect(outcome.idle.every((ms) => ms >= 0 && ms < 1000)).toBe(true);
+    expect(outcome.afterwards).toBe(20);
   });
 });

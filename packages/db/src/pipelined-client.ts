@@ -3,15 +3,12 @@ import type postgres from "postgres";
 type Work = (sql: postgres.Sql) => PromiseLike<unknown>;
 
 /**
- * Wraps a postgres.js pool for Drizzle so that a request's statements leave in as few writes as
- * possible, which is where a short transaction spends most of its time on a local database.
- *
- * - Every statement is prepared once per connection. Drizzle requests unnamed statements, and
- *   postgres.js describes an unnamed statement that has parameters in a round trip of its own,
- *   each time. The SQL text comes from Drizzle's builders, so each connection prepares a fixed set.
- * - A transaction does not wait for its BEGIN: BEGIN is queued on a reserved connection and
- *   leaves in the same write as the first statements of the work. postgres.js's own `begin`
- *   awaits BEGIN before it runs the work.
+ * Wraps a postgres.js pool for Drizzle so that every statement is prepared once per connection.
+ * Drizzle requests unnamed statements, and postgres.js describes an unnamed statement that has
+ * parameters in a round trip of its own, each time. A prepared one is described once. After that,
+ * statements sent one after another without waiting leave in a single write, and `withUserScope`
+ * sends its settings with the first statement of the work that way. The SQL text comes from
+ * Drizzle's builders, so each connection prepares a fixed set of statements.
  */
 export function pipelinedClient(pool: postgres.Sql): postgres.Sql {
   return new Proxy(pool, {
@@ -20,10 +17,9 @@ export function pipelinedClient(pool: postgres.Sql): postgres.Sql {
       if (property === "begin") {
         return (...args: unknown[]) => {
           const work = args.at(-1) as Work;
-          // Transaction options (isolation level and such) go to postgres.js unchanged.
-          if (args.length !== 1)
-            return target.begin(args[0] as string, (sql) => work(sql as unknown as postgres.Sql));
-          return runTransaction(target, work);
+          return target.begin(...(args.slice(0, -1) as [string]), (sql) =>
+            work(preparedTransaction(sql as unknown as postgres.Sql)),
+          );
         };
       }
       return target[property as keyof postgres.Sql];
@@ -31,52 +27,29 @@ export function pipelinedClient(pool: postgres.Sql): postgres.Sql {
   });
 }
 
-function preparedUnsafe(sql: postgres.Sql | postgres.ReservedSql) {
+function preparedUnsafe(sql: postgres.Sql) {
   return (query: string, parameters?: unknown[], options?: object) =>
     sql.unsafe(query, parameters as never, { ...options, prepare: true });
 }
 
-async function runTransaction(pool: postgres.Sql, work: Work): Promise<unknown> {
-  const connection = await pool.reserve();
-  let savepoints = 0;
-  const transaction = new Proxy(connection, {
+/** Wraps a transaction's connection, and each of its savepoints, the same way. */
+function preparedTransaction(sql: postgres.Sql): postgres.Sql {
+  return new Proxy(sql, {
     get(target, property) {
       if (property === "unsafe") return preparedUnsafe(target);
       if (property === "savepoint") {
-        return async (inner: Work) => {
-          const name = `pipelined_${++savepoints}`;
-          await target.unsafe(`SAVEPOINT ${name}`);
-          try {
-            const result = await inner(transaction as unknown as postgres.Sql);
-            await target.unsafe(`RELEASE SAVEPOINT ${name}`);
-            return result;
-          } catch (error) {
-            await target.unsafe(`ROLLBACK TO SAVEPOINT ${name}`);
-            throw error;
-          }
+        return (...args: unknown[]) => {
+          const work = args.at(-1) as Work;
+          const savepoint = (target as unknown as { savepoint: (...a: unknown[]) => unknown })
+            .savepoint;
+          return savepoint(...args.slice(0, -1), (inner: postgres.Sql) =>
+            work(preparedTransaction(inner)),
+          );
         };
       }
-      return target[property as keyof postgres.ReservedSql];
+      return target[property as keyof postgres.Sql];
     },
   });
-
-  try {
-    // Not awaited: the work's first statements join it in one write, and the connection runs
-    // them in order. A failed BEGIN fails them too.
-    const begun = connection.unsafe("BEGIN").execute();
-    const result = await afterBoth(begun, work(transaction as unknown as postgres.Sql));
-    const committed = await connection.unsafe("COMMIT");
-    // PostgreSQL turns COMMIT into ROLLBACK when a statement failed and the work went on anyway.
-    if (committed.command !== "COMMIT") {
-      throw new Error("The transaction was rolled back because one of its statements failed.");
-    }
-    return result;
-  } catch (error) {
-    await connection.unsafe("ROLLBACK").catch(() => {});
-    throw error;
-  } finally {
-    connection.release();
-  }
 }
 
 /**
