@@ -163,7 +163,9 @@ function main(): void {
     fail(`PORT "${port}" is invalid; use a number from 1 to 65535.`);
 
   const env = prepareEnvironment();
-  if (!dev && !/--max-old-space-size\b/.test(env.NODE_OPTIONS ?? "")) {
+  // Node accepts dashes or underscores in the flag's name.
+  const setsHeapLimit = /(^|\s)--max[-_]old[-_]space[-_]size[=\s]/.test(env.NODE_OPTIONS ?? "");
+  if (!dev && !setsHeapLimit) {
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --max-old-space-size=${DEFAULT_HEAP_MIB}`.trim();
   }
   const nextBin = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");

@@ -106,21 +106,24 @@ describe("start-up launcher", () => {
     }
   });
 
-  it("keeps a heap limit set in NODE_OPTIONS", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "onboarding-heap-"));
-    try {
-      const server = await startServer({
-        PGLITE_DATA_DIR: join(dir, "pglite"),
-        NODE_OPTIONS: "--max-old-space-size=384",
-      });
-      const serverEnv = childEnvironment(server.launcherPid);
-      await server.stop();
+  it.each(["--max-old-space-size=384", "--max_old_space_size=384"])(
+    "keeps the heap limit %s",
+    async (flag) => {
+      const dir = mkdtempSync(join(tmpdir(), "onboarding-heap-"));
+      try {
+        const server = await startServer({
+          PGLITE_DATA_DIR: join(dir, "pglite"),
+          NODE_OPTIONS: flag,
+        });
+        const serverEnv = childEnvironment(server.launcherPid);
+        await server.stop();
 
-      expect(serverEnv.NODE_OPTIONS).toBe("--max-old-space-size=384");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        expect(serverEnv.NODE_OPTIONS).toBe(flag);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("generates development secrets with mode 0600", async () => {
     const dir = mkdtempSync(join(tmpdir(), "onboarding-start-"));

@@ -55,13 +55,25 @@ export function defaultPgliteDataDir(): string {
   return resolve(/*turbopackIgnore: true*/ process.env.PGLITE_DATA_DIR ?? "./.data/pglite");
 }
 
+/**
+ * Returns the URL for logs and messages without its password: the password part and any
+ * `password` query parameter become `***`. A URL in another form than
+ * `postgres://user:password@host/database` is not shown at all, because its password could sit
+ * anywhere in it.
+ */
 export function redactUrl(url: string): string {
+  const unexpected =
+    "(DATABASE_URL in an unexpected form; use postgres://user:password@host:port/database)";
+  if (!/^postgres(ql)?:\/\/[^/]/.test(url)) return unexpected;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    for (const key of [...parsed.searchParams.keys()]) {
+      if (key.toLowerCase() === "password") parsed.searchParams.set(key, "***");
+    }
     return parsed.toString();
   } catch {
-    return "(unparsable DATABASE_URL)";
+    return unexpected;
   }
 }
 

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { redactUrl } from "./client";
+
+describe("redactUrl", () => {
+  it("masks the password of a normal URL", () => {
+    const shown = redactUrl("postgres://app:Zq9Secret@db.internal:5432/onboarding");
+
+    expect(shown).toBe("postgres://app:***@db.internal:5432/onboarding");
+  });
+
+  it("masks a password query parameter", () => {
+    const shown = redactUrl("postgres://app@127.0.0.1:5432/onboarding?password=Zq9Secret");
+
+    expect(shown).not.toContain("Zq9Secret");
+    expect(shown).toContain("password=***");
+  });
+
+  it.each([
+    ["one slash", "postgresql:/app:Zq9Secret@127.0.0.1:5432/onboarding"],
+    ["no slashes", "postgres:app:Zq9Secret@127.0.0.1:5432/onboarding"],
+    ["another scheme", "mysql://app:Zq9Secret@127.0.0.1/onboarding"],
+    ["no scheme", "app:Zq9Secret@127.0.0.1:5432/onboarding"],
+    ["an unencoded #", "postgres://app:Zq9#Secret@127.0.0.1:5432/onboarding"],
+  ])("hides a URL with %s", (_, url) => {
+    const shown = redactUrl(url);
+
+    expect(shown).not.toContain("Zq9");
+    expect(shown).toContain("unexpected form");
+  });
+});
