@@ -65,11 +65,18 @@ async function checkDatabase(): Promise<Failure | undefined> {
   const timedOut = new Promise<Failure>((resolve) => {
     timer = setTimeout(() => resolve("database check timed out"), CHECK_TIMEOUT_MS);
   });
+  let failure: Failure | undefined;
   try {
-    return await Promise.race([inFlight, timedOut]);
+    failure = await Promise.race([inFlight, timedOut]);
   } finally {
     clearTimeout(timer);
   }
+  if (failure === "database check timed out") {
+    // The services may be the part that hangs, so their logger may not exist yet.
+    fallbackLogger ??= createLogger();
+    logChange(failure, fallbackLogger);
+  }
+  return failure;
 }
 
 export async function GET(): Promise<Response> {
