@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { redactUrl } from "./client";
+import { createDatabase, InvalidDatabaseUrlError, redactUrl } from "./client";
 
 describe("redactUrl", () => {
   it("masks the password of a normal URL", () => {
@@ -26,5 +26,18 @@ describe("redactUrl", () => {
 
     expect(shown).not.toContain("Zq9");
     expect(shown).toContain("unexpected form");
+  });
+});
+
+describe("createDatabase", () => {
+  it.each([
+    ["an unencoded #", "postgres://app:Zq9#Secret@127.0.0.1:5432/onboarding"],
+    ["a port out of range", "postgres://app:Zq9Secret@127.0.0.1:99999/onboarding"],
+  ])("explains a URL with %s", async (_, url) => {
+    const opening = createDatabase({ url });
+
+    await expect(opening).rejects.toBeInstanceOf(InvalidDatabaseUrlError);
+    await expect(opening).rejects.toThrow(/percent-encode/);
+    await expect(opening).rejects.not.toThrow(/Zq9/);
   });
 });

@@ -77,6 +77,17 @@ export function redactUrl(url: string): string {
   }
 }
 
+/** DATABASE_URL could not be parsed. The message leaves the URL out, because it contains a password. */
+export class InvalidDatabaseUrlError extends Error {
+  override name = "InvalidDatabaseUrlError";
+  constructor() {
+    super(
+      "DATABASE_URL is not a valid URL. Use postgres://user:password@host:port/database, and " +
+        "percent-encode characters such as @ : / ? # % in the user name and password.",
+    );
+  }
+}
+
 /**
  * Opens the database: postgres.js when a URL is given or `DATABASE_URL` is set, embedded PGlite
  * otherwise. The PGlite directory is locked for this process and migrated on open.
@@ -86,11 +97,21 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
 
   if (url && !options.pglite) {
-    const client = postgres(url, {
-      max: options.maxConnections ?? 10,
-      onnotice: () => {},
-      connection: { application_name: "onboarding" },
-    });
+    let client: postgres.Sql;
+    try {
+      client = postgres(url, {
+        max: options.maxConnections ?? 10,
+        onnotice: () => {},
+        connection: { application_name: "onboarding" },
+      });
+    } catch (error) {
+      // postgres.js parses the URL here, and its own message ("Invalid URL") names neither the
+      // variable nor the usual cause.
+      if (error instanceof TypeError || error instanceof URIError) {
+        throw new InvalidDatabaseUrlError();
+      }
+      throw error;
+    }
     const db = drizzlePostgres(pipelinedClient(client), {
       schema,
       casing: "snake_case",
