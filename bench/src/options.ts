@@ -50,7 +50,7 @@ export interface BenchOptions {
   heapCapMiB: number;
   build: boolean;
   profile: boolean;
-  /** Where to copy the raw .cpuprofile of the profiled run; undefined keeps none. */
+  /** Copy destination of the profiled run's raw .cpuprofile, or undefined to keep none. */
   profileOutFile: string | undefined;
   outFile: string;
   reportFile: string | undefined;

@@ -2,6 +2,8 @@ import { TRPCError } from "@trpc/server";
 import superjson from "superjson";
 
 const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+// NOTE: a reserved key nested deeper than this is not reported by name. The schemas drop unknown
+// keys, and the draft schema rejects drafts nested that deep with a message about depth.
 const MAX_DEPTH = 64;
 
 /**
@@ -24,7 +26,7 @@ export function findReservedKey(value: unknown, path: string[] = []): string | u
 /**
  * superjson, with one check on the way in. superjson drops `__proto__` while it deserializes,
  * so the schemas behind it would never see one and the input would be stored silently changed.
- * Input holding a reserved key name is rejected instead, naming the field. The check runs on the
+ * Input containing a reserved key name is rejected instead, naming the field. The check runs on the
  * input the HTTP adapter has already parsed, so the body is parsed once.
  */
 export const transformer = {

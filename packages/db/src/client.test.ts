@@ -3,16 +3,16 @@ import { createDatabase, InvalidDatabaseUrlError, redactUrl } from "./client";
 
 describe("redactUrl", () => {
   it("masks the password of a normal URL", () => {
-    const shown = redactUrl("postgres://app:Zq9Secret@db.internal:5432/onboarding");
+    const redacted = redactUrl("postgres://app:Zq9Secret@db.internal:5432/onboarding");
 
-    expect(shown).toBe("postgres://app:***@db.internal:5432/onboarding");
+    expect(redacted).toBe("postgres://app:***@db.internal:5432/onboarding");
   });
 
   it("masks a password query parameter", () => {
-    const shown = redactUrl("postgres://app@127.0.0.1:5432/onboarding?password=Zq9Secret");
+    const redacted = redactUrl("postgres://app@127.0.0.1:5432/onboarding?password=Zq9Secret");
 
-    expect(shown).not.toContain("Zq9Secret");
-    expect(shown).toContain("password=***");
+    expect(redacted).not.toContain("Zq9Secret");
+    expect(redacted).toContain("password=***");
   });
 
   it.each([
@@ -22,10 +22,10 @@ describe("redactUrl", () => {
     ["no scheme", "app:Zq9Secret@127.0.0.1:5432/onboarding"],
     ["an unencoded #", "postgres://app:Zq9#Secret@127.0.0.1:5432/onboarding"],
   ])("hides a URL with %s", (_, url) => {
-    const shown = redactUrl(url);
+    const redacted = redactUrl(url);
 
-    expect(shown).not.toContain("Zq9");
-    expect(shown).toContain("unexpected form");
+    expect(redacted).not.toContain("Zq9");
+    expect(redacted).toContain("unexpected form");
   });
 });
 
@@ -33,6 +33,8 @@ describe("createDatabase", () => {
   it.each([
     ["an unencoded #", "postgres://app:Zq9#Secret@127.0.0.1:5432/onboarding"],
     ["a port out of range", "postgres://app:Zq9Secret@127.0.0.1:99999/onboarding"],
+    ["one slash", "postgresql:/app:Zq9Secret@127.0.0.1:5432/onboarding"],
+    ["another scheme", "mysql://app:Zq9Secret@127.0.0.1:5432/onboarding"],
   ])("explains a URL with %s", async (_, url) => {
     const opening = createDatabase({ url });
 

@@ -7,7 +7,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { acquireDataDirLock } from "./pglite-lock";
-import { pipelinedClient } from "./pipelined-client";
+import { preparingStatements } from "./prepared-statements";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -97,6 +97,9 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
   const migrationsFolder = options.migrationsFolder ?? defaultMigrationsFolder();
 
   if (url && !options.pglite) {
+    // Another scheme or a missing "//" would reach PostgreSQL as a database name that contains
+    // the password, and PostgreSQL repeats that name in its error.
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new InvalidDatabaseUrlError();
     let client: postgres.Sql;
     try {
       client = postgres(url, {
@@ -112,7 +115,7 @@ export async function createDatabase(options: CreateDatabaseOptions = {}): Promi
       }
       throw error;
     }
-    const db = drizzlePostgres(pipelinedClient(client), {
+    const db = drizzlePostgres(preparingStatements(client), {
       schema,
       casing: "snake_case",
       logger: options.logger,

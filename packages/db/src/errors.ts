@@ -61,6 +61,14 @@ export function databaseMessage(error: unknown): string {
   return cause instanceof Error ? cause.message : String(cause);
 }
 
+/**
+ * Returns a command's arguments without the "--" that pnpm passes on from
+ * `pnpm <script> -- --option`.
+ */
+export function commandArguments(argv: string[] = process.argv.slice(2)): string[] {
+  return argv[0] === "--" ? argv.slice(1) : argv;
+}
+
 /** The session names a user id that has no account, for example after the account was deleted. */
 export class UnknownUserError extends DomainError {
   override name = "UnknownUserError";

@@ -9,7 +9,7 @@ import {
   defaultPgliteDataDir,
   migrateDatabase,
 } from "./client";
-import { databaseMessage } from "./errors";
+import { commandArguments, databaseMessage } from "./errors";
 import { countPendingMigrations } from "./pending-migrations";
 import { DatabaseLockedError } from "./pglite-lock";
 
@@ -26,6 +26,7 @@ Options:
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
+    args: commandArguments(),
     options: {
       "database-url": { type: "string" },
       "data-dir": { type: "string" },

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createDatabase, defaultPgliteDataDir } from "./client";
+import { commandArguments } from "./errors";
 import { DatabaseLockedError } from "./pglite-lock";
 import {
   DEFAULT_ROTATION_BATCH_SIZE,
@@ -150,6 +151,7 @@ function printReport(report: RotationReport, keyring: Keyring): void {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
+    args: commandArguments(),
     options: {
       "dry-run": { type: "boolean" },
       "batch-size": { type: "string" },

@@ -2,7 +2,6 @@ import { is, sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
 import { PostgresJsSession } from "drizzle-orm/postgres-js/session";
 import type { Database, Executor, Transaction } from "./client";
-import { afterBoth } from "./pipelined-client";
 
 /** The role requests run as: no superuser, no BYPASSRLS, and only the grants the migrations give. */
 export const APP_ROLE = "onboarding_app";
@@ -50,4 +49,16 @@ export async function inTransaction<T>(
 ): Promise<T> {
   if (executor instanceof PgTransaction) return work(executor);
   return executor.transaction(work);
+}
+
+/**
+ * Waits for a set-up statement and the work that was queued behind it, and returns the work's
+ * result. Unlike Promise.all it waits for both, so no statement of the work is still running when
+ * the transaction ends. A failed set-up is reported first, because it is the cause.
+ */
+async function afterBoth<T>(setup: PromiseLike<unknown>, work: PromiseLike<T>): Promise<T> {
+  const [setupOutcome, workOutcome] = await Promise.allSettled([setup, work]);
+  if (setupOutcome.status === "rejected") throw setupOutcome.reason;
+  if (workOutcome.status === "rejected") throw workOutcome.reason;
+  return workOutcome.value;
 }

@@ -104,7 +104,7 @@ export async function createScratchDatabase(baseUrl: string) {
   };
 }
 
-/** The environment of a running process's child, read from /proc (Linux only). */
+/** Reads the environment of a running process's child from /proc (Linux only). */
 export function childEnvironment(parentPid: number): Record<string, string> {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
+  commandArguments,
   createDatabase,
   type DatabaseHandle,
   DatabaseLockedError,
@@ -289,7 +290,7 @@ async function run(options: Options): Promise<boolean> {
 async function main(): Promise<void> {
   let options: Options | "help";
   try {
-    options = readOptions(process.argv.slice(2));
+    options = readOptions(commandArguments());
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\nRun with --help for the options.`);
