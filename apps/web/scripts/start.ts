@@ -19,7 +19,8 @@ const DEFAULT_HEAP_MIB = 256;
 
 const HELP = `Usage: pnpm start [-- --dev]
 
-Builds (when needed, through turbo), then serves the onboarding app.
+Serves the onboarding app. \`pnpm start\` builds it first when needed (through turbo). Run
+directly, this launcher serves the existing build.
 
 Options:
   --dev     Run the Next.js development server instead of the production build.
@@ -36,6 +37,7 @@ Environment:
   ONBOARDING_PROVIDER_BASE_URLS   JSON object from provider id to the base URL that key checks
                                   call (default: the real providers).
   ONBOARDING_VERIFY_TIMEOUT_MS    Timeout of one key check in milliseconds (default 5000).
+  LOG_LEVEL                       pino log level of the server (default info).
   NODE_OPTIONS                    Passed on to the server. Unless it sets --max-old-space-size,
                                   the production server gets ${DEFAULT_HEAP_MIB} (MiB of V8 heap).
 `;
@@ -157,6 +159,8 @@ function main(): void {
     return;
   }
 
+  const unknown = args.filter((arg) => arg !== "--" && arg !== "--dev");
+  if (unknown.length > 0) fail(`unknown option "${unknown[0]}"; run with --help for the options.`);
   const dev = args.includes("--dev");
   const port = process.env.PORT ?? "3000";
   if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535)

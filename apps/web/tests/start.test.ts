@@ -30,6 +30,13 @@ describe("start-up launcher", () => {
     expect(result.output).toContain("ONBOARDING_ENCRYPTION_KEYS");
   });
 
+  it("rejects an unknown option", () => {
+    const result = runLauncher(["--bogus"], {});
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain('unknown option "--bogus"');
+  });
+
   it("requires AUTH_SECRET with DATABASE_URL", () => {
     const result = runLauncher([], {
       DATABASE_URL: "postgres://nobody@127.0.0.1:1/none",
