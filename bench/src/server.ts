@@ -137,7 +137,7 @@ function findNextServer(launcherPid: number): number | undefined {
   while (queue.length > 0) {
     const pid = queue.shift() as number;
     const line = commandLine(pid);
-    if (/next-server|next\/dist\/bin\/next/.test(line)) return pid;
+    if (/onboarding-server|next-server|next\/dist\/bin\/next/.test(line)) return pid;
     queue.push(...childPids(pid));
   }
   return undefined;

@@ -172,12 +172,12 @@ function main(): void {
   if (!dev && !setsHeapLimit) {
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --max-old-space-size=${DEFAULT_HEAP_MIB}`.trim();
   }
+  // The production server is scripts/server.mjs: Next.js with tRPC calls answered directly.
   const nextBin = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");
-  const server = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", port], {
-    cwd: appDir,
-    env,
-    stdio: "inherit",
-  });
+  const serverArgs = dev
+    ? [nextBin, "dev", "--port", port]
+    : [join(appDir, "scripts/server.mjs"), "--port", port];
+  const server = spawn(process.execPath, serverArgs, { cwd: appDir, env, stdio: "inherit" });
 
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => server.kill(signal));

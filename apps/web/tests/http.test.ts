@@ -93,6 +93,42 @@ describe("tRPC over HTTP", () => {
     expect(outcome.written).toBeLessThan(cap);
   });
 
+  it("answers procedures without Next's router", async () => {
+    const page = await fetch(`${server.baseUrl}/api/health`);
+    const call = await fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`, {
+      headers: { cookie },
+    });
+
+    expect(call.status).toBe(200);
+    expect(page.headers.get("vary")).toContain("rsc");
+    expect(call.headers.get("vary")).not.toContain("rsc");
+  });
+
+  it("reads a chunked body within the limit", async () => {
+    const draft = { note: "sent in pieces" };
+    const body = JSON.stringify({ json: { stepNumber: 2, draft } });
+    const url = new URL(`${server.baseUrl}/api/trpc/onboarding.saveStep`);
+
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie, "transfer-encoding": "chunked" },
+      });
+      request.on("response", (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on("error", reject);
+      request.write(body.slice(0, 10));
+      request.end(body.slice(10));
+    });
+    const client = createOnboardingClient({ baseUrl: server.baseUrl, sessionCookie: cookie });
+    const step = await client.onboarding.getStep.query({ stepNumber: 2 });
+
+    expect(status).toBe(200);
+    expect(step.draft).toEqual(draft);
+  });
+
   it("rejects an oversized batch", async () => {
     const batchUrl = (calls: number) =>
       `${server.baseUrl}/api/trpc/${Array(calls).fill("onboarding.getProgress").join(",")}?batch=1&input=${encodeURIComponent("{}")}`;

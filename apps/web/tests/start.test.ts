@@ -132,6 +132,22 @@ describe("start-up launcher", () => {
     },
   );
 
+  it("stops the server on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-stop-"));
+    try {
+      const server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite") });
+      const health = await fetch(`${server.baseUrl}/api/health`);
+      await server.stop();
+
+      expect(health.status).toBe(200);
+      // 143 is 128 + SIGTERM: the server closed itself; a kill after the grace time gives null.
+      expect(server.exitCode()).toBe(143);
+      await expect(fetch(`${server.baseUrl}/api/health`)).rejects.toThrow();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("generates development secrets with mode 0600", async () => {
     const dir = mkdtempSync(join(tmpdir(), "onboarding-start-"));
     const cleanEnv: Record<string, string> = { PGLITE_DATA_DIR: join(dir, "pglite") };

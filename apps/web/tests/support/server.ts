@@ -28,6 +28,8 @@ export interface RunningServer {
   /** Process id of the launcher; the Next.js server is its child. */
   launcherPid: number;
   output: () => string;
+  /** The launcher's exit code once it has exited: the server's, or null after a kill. */
+  exitCode: () => number | null;
   stop: () => Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
     baseUrl,
     launcherPid: child.pid ?? 0,
     output: () => output,
+    exitCode: () => child.exitCode,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);

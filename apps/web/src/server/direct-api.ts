@@ -1,0 +1,118 @@
+import "server-only";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { answerApiRequest } from "~/server/api-handler";
+import { MAX_REQUEST_BYTES } from "~/server/limited-body";
+
+// Only the path and query of a request's URL reach tRPC; the origin is a placeholder rather than
+// the Host header, which the client chooses.
+const ORIGIN = "http://localhost";
+
+type BodyRead =
+  | { outcome: "read"; body: Buffer<ArrayBuffer> }
+  | { outcome: "declared too large" }
+  | { outcome: "too large" }
+  | { outcome: "aborted" };
+
+/**
+ * Reads a request body up to `limit` bytes. A declared length over the limit is refused unread
+ * (Node discards the body after the response); a chunked body is read until it passes the limit.
+ */
+function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
+  if (Number(incoming.headers["content-length"] ?? 0) > limit) {
+    return Promise.resolve({ outcome: "declared too large" });
+  }
+
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const finish = (result: BodyRead) => {
+      incoming.off("data", onData).off("end", onEnd).off("error", onAbort).off("close", onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.byteLength;
+      if (total > limit) {
+        incoming.pause();
+        finish({ outcome: "too large" });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => finish({ outcome: "read", body: Buffer.concat(chunks, total) });
+    const onAbort = () => finish({ outcome: "aborted" });
+    incoming.on("data", onData).on("end", onEnd).on("error", onAbort).on("close", onAbort);
+  });
+}
+
+function toHeaders(incoming: IncomingMessage): Headers {
+  // Node has joined repeated headers as HTTP requires (Cookie with "; ", others with ", ").
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  // Next.js adds this header when no proxy has; the session cookie's name depends on it.
+  if (!headers.has("x-forwarded-proto")) headers.set("x-forwarded-proto", "http");
+  return headers;
+}
+
+async function writeResponse(
+  response: Response,
+  outgoing: ServerResponse,
+  closeConnection: boolean,
+): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== "set-cookie") headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  if (closeConnection) headers.connection = "close";
+
+  // tRPC answers with one JSON document, so the body is read whole and sent in one write.
+  const body = Buffer.from(await response.arrayBuffer());
+  headers["content-length"] = String(body.byteLength);
+  outgoing.writeHead(response.status, headers);
+  outgoing.end(body);
+}
+
+/**
+ * Serves a tRPC call from Node's request and response, for the production server: the same
+ * answer as the route handler, without Next's router and without streaming the body through
+ * web streams. Errors of procedures become tRPC errors; anything thrown here is the caller's 500.
+ */
+export async function serveApiRequest(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  let headers: Headers;
+  try {
+    headers = toHeaders(incoming);
+  } catch {
+    // Node's parser accepts a few header values that the Fetch API refuses.
+    outgoing.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
+    outgoing.end(JSON.stringify({ error: { message: "The request's headers are malformed." } }));
+    return;
+  }
+
+  const url = ORIGIN + (incoming.url ?? "/");
+  if (incoming.method !== "POST") {
+    const request = new Request(url, { method: incoming.method, headers });
+    await writeResponse(await answerApiRequest(request, { tooLarge: false }), outgoing, false);
+    return;
+  }
+
+  const read = await readBody(incoming, MAX_REQUEST_BYTES);
+  if (read.outcome === "aborted") return;
+  const request = new Request(url, {
+    method: "POST",
+    headers,
+    body: read.outcome === "read" ? read.body : "{}",
+  });
+  const tooLarge = read.outcome !== "read";
+  // A chunked body over the limit has no end in sight: the connection closes after the answer
+  // instead of reading the rest.
+  const overran = read.outcome === "too large";
+  await writeResponse(await answerApiRequest(request, { tooLarge }), outgoing, overran);
+  if (overran) outgoing.once("finish", () => incoming.destroy());
+}
