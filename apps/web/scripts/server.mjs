@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * The production server that the launcher starts. Next.js serves the pages and every route except
- * tRPC calls: those go straight to the handler that the tRPC route exports, without passing through
- * Next's router, which costs more CPU than a whole save. Autosaves are most of the traffic.
+ * tRPC calls, which go straight to the handler behind the tRPC route. Passing through Next's router
+ * nearly doubled a save's server CPU (docs/benchmarks.md), and autosaves are most of the traffic.
  *
  * Plain JavaScript on purpose: a TypeScript loader in this process added about 120 MiB of memory.
  */
@@ -16,8 +16,8 @@ Serves the production build of the onboarding app. The launcher (pnpm start) pre
 environment and runs this; run the launcher, not this script.
 `;
 
-// Where instrumentation publishes the tRPC handler (src/server/api-bridge.ts); a registered
-// symbol is the same in the bundle and in this script.
+// Key under which instrumentation publishes the tRPC handler (src/server/api-bridge.ts). A
+// registered symbol has the same identity in the bundle and in this script.
 const HANDLER_KEY = Symbol.for("onboarding.apiHandler");
 
 // One path segment after the prefix, as the route [trpc] matches: one procedure or a batch
@@ -81,8 +81,8 @@ async function main() {
   await app.prepare();
 
   const server = createServer((incoming, outgoing) => {
-    // Next runs instrumentation, which publishes the handler, on the first request it serves;
-    // until then tRPC calls take the route through Next, which calls the same handler.
+    // Next runs instrumentation, which publishes the handler, on the first request it serves.
+    // Until then tRPC calls go through Next's route, and that route runs the same handler.
     const api = publishedApiHandler();
     const method = incoming.method;
     if (api && (method === "GET" || method === "POST") && API_PATH.test(incoming.url ?? "")) {

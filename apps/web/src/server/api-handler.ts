@@ -12,16 +12,16 @@ import { readSession } from "~/server/session";
 export const API_PREFIX = "/api/trpc";
 
 /**
- * Answers a tRPC request from Next's route handler. A declared length is enforced by Node's HTTP
- * parser, so such a body is passed on unread; a chunked body has none, so it is read here up to
- * the limit and passed on as a copy.
+ * Handles a tRPC request in Next's route handler. Node's HTTP parser enforces a declared length,
+ * so such a body is passed on unread. A chunked body has none, so it is read here up to the limit
+ * and passed on as a copy.
  */
 export async function handleApiRequest(request: Request): Promise<Response> {
-  if (request.method !== "POST") return answerApiRequest(request, { tooLarge: false });
+  if (request.method !== "POST") return runApiRequest(request, { tooLarge: false });
 
   const declared = request.headers.get("content-length");
   if (declared !== null) {
-    return answerApiRequest(request, { tooLarge: Number(declared) > MAX_REQUEST_BYTES });
+    return runApiRequest(request, { tooLarge: Number(declared) > MAX_REQUEST_BYTES });
   }
   const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
   const copy = new Request(request.url, {
@@ -29,14 +29,14 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     headers: request.headers,
     body: read.ok ? read.body : "{}",
   });
-  return answerApiRequest(copy, { tooLarge: !read.ok });
+  return runApiRequest(copy, { tooLarge: !read.ok });
 }
 
 /**
  * Runs a tRPC request whose body has been checked against the size limit: the session from the
  * cookie, a 413 when `tooLarge`, and the request id and no-store headers on the response.
  */
-export async function answerApiRequest(
+export async function runApiRequest(
   request: Request,
   { tooLarge }: { tooLarge: boolean },
 ): Promise<Response> {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { answerApiRequest } from "~/server/api-handler";
+import { runApiRequest } from "~/server/api-handler";
+import { getServices } from "~/server/services";
 import { MAX_REQUEST_BYTES } from "~/server/limited-body";
 
 // Only the path and query of a request's URL reach tRPC; the origin is a placeholder rather than
@@ -14,8 +15,8 @@ type BodyRead =
   | { outcome: "aborted" };
 
 /**
- * Reads a request body up to `limit` bytes. A declared length over the limit is refused unread
- * (Node discards the body after the response); a chunked body is read until it passes the limit.
+ * Reads a request body up to `limit` bytes. A declared length over the limit is rejected unread,
+ * and Node discards that body after the response. A chunked body is read until it passes the limit.
  */
 function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
   if (Number(incoming.headers["content-length"] ?? 0) > limit) {
@@ -69,7 +70,7 @@ async function writeResponse(
   if (cookies.length > 0) headers["set-cookie"] = cookies;
   if (closeConnection) headers.connection = "close";
 
-  // tRPC answers with one JSON document, so the body is read whole and sent in one write.
+  // tRPC responds with one JSON document, so the body is read whole and sent in one write.
   const body = Buffer.from(await response.arrayBuffer());
   headers["content-length"] = String(body.byteLength);
   outgoing.writeHead(response.status, headers);
@@ -77,9 +78,9 @@ async function writeResponse(
 }
 
 /**
- * Serves a tRPC call from Node's request and response, for the production server: the same
- * answer as the route handler, without Next's router and without streaming the body through
- * web streams. Errors of procedures become tRPC errors; anything thrown here is the caller's 500.
+ * Serves a tRPC call from Node's request and response, for the production server. The response
+ * is the route handler's, produced without Next's router and without web streams for the body.
+ * Procedures' errors become tRPC errors, and anything thrown here is the caller's 500.
  */
 export async function serveApiRequest(
   incoming: IncomingMessage,
@@ -88,17 +89,23 @@ export async function serveApiRequest(
   let headers: Headers;
   try {
     headers = toHeaders(incoming);
-  } catch {
-    // Node's parser accepts a few header values that the Fetch API refuses.
+  } catch (error) {
+    // Node's parser accepts a few header values that the Fetch API rejects.
+    const { logger } = await getServices();
+    logger.warn({ err: error, path: incoming.url?.split("?")[0] }, "request headers rejected");
     outgoing.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
-    outgoing.end(JSON.stringify({ error: { message: "The request's headers are malformed." } }));
+    outgoing.end(
+      JSON.stringify({
+        error: { message: "Request headers are invalid; use printable ASCII in names and values." },
+      }),
+    );
     return;
   }
 
   const url = ORIGIN + (incoming.url ?? "/");
   if (incoming.method !== "POST") {
     const request = new Request(url, { method: incoming.method, headers });
-    await writeResponse(await answerApiRequest(request, { tooLarge: false }), outgoing, false);
+    await writeResponse(await runApiRequest(request, { tooLarge: false }), outgoing, false);
     return;
   }
 
@@ -110,9 +117,9 @@ export async function serveApiRequest(
     body: read.outcome === "read" ? read.body : "{}",
   });
   const tooLarge = read.outcome !== "read";
-  // A chunked body over the limit has no end in sight: the connection closes after the answer
+  // A chunked body over the limit may never end, so the connection closes after the response
   // instead of reading the rest.
   const overran = read.outcome === "too large";
-  await writeResponse(await answerApiRequest(request, { tooLarge }), outgoing, overran);
+  await writeResponse(await runApiRequest(request, { tooLarge }), outgoing, overran);
   if (overran) outgoing.once("finish", () => incoming.destroy());
 }
