@@ -16,9 +16,12 @@ Serves the production build of the onboarding app. The launcher (pnpm start) pre
 environment and runs this; run the launcher, not this script.
 `;
 
-// Key under which instrumentation publishes the tRPC handler (src/server/api-bridge.ts). A
-// registered symbol has the same identity in the bundle and in this script.
-const HANDLER_KEY = Symbol.for("onboarding.apiHandler");
+// Key of the object through which the bundled app hands over its tRPC handler and database
+// shutdown (src/server/api-bridge.ts). A registered symbol has the same identity in the bundle.
+const BRIDGE_KEY = Symbol.for("onboarding.serverBridge");
+
+// Time that requests in progress get to finish after SIGTERM before their connections close.
+const GRACE_MS = 10_000;
 
 // One path segment after the prefix, as the route [trpc] matches: one procedure or a batch
 // "a,b,c". Anything else (a trailing slash, a deeper path) is left to Next.js.
@@ -27,16 +30,13 @@ const API_PATH = /^\/api\/trpc\/[^/?#]+(?:\?|$)/;
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * @typedef {(
+ * @typedef {object} ServerBridge
+ * @property {(
  *   incoming: import("node:http").IncomingMessage,
  *   outgoing: import("node:http").ServerResponse,
- * ) => Promise<void>} ApiHandler
+ * ) => Promise<void>} [serveApiRequest]
+ * @property {() => Promise<void>} [closeServices]
  */
-
-/** @returns {ApiHandler | undefined} */
-function publishedApiHandler() {
-  return /** @type {Record<symbol, ApiHandler | undefined>} */ (globalThis)[HANDLER_KEY];
-}
 
 /** @param {string[]} args */
 function parsePort(args) {
@@ -75,18 +75,22 @@ async function main() {
   // Next reads NODE_ENV when it loads, so it is set before the import.
   Object.assign(process.env, { NODE_ENV: "production" });
 
+  /** @type {ServerBridge} */
+  const bridge = {};
+  Object.assign(globalThis, { [BRIDGE_KEY]: bridge });
+
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: appDir, port });
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
 
   const server = createServer((incoming, outgoing) => {
-    // Next runs instrumentation, which publishes the handler, on the first request it serves.
+    // Next runs instrumentation, which hands over the tRPC handler, on the first request it serves.
     // Until then tRPC calls go through Next's route, and that route runs the same handler.
-    const api = publishedApiHandler();
+    const serveApi = bridge.serveApiRequest;
     const method = incoming.method;
-    if (api && (method === "GET" || method === "POST") && API_PATH.test(incoming.url ?? "")) {
-      api(incoming, outgoing).catch((/** @type {unknown} */ error) =>
+    if (serveApi && (method === "GET" || method === "POST") && API_PATH.test(incoming.url ?? "")) {
+      serveApi(incoming, outgoing).catch((/** @type {unknown} */ error) =>
         reportFailure(incoming, outgoing, error),
       );
       return;
@@ -101,10 +105,14 @@ async function main() {
   const stop = (signal) => {
     if (stopping) return;
     stopping = true;
-    // Stop accepting connections and let requests in progress finish, then let Next clean up.
-    server.close(() => {
-      void app.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    // Stop accepting connections and let requests in progress finish, then close the database
+    // and let Next clean up. Connections still open after the grace time are cut.
+    server.close(async () => {
+      await bridge.closeServices?.();
+      await app.close();
+      process.exit(signal === "SIGINT" ? 130 : 143);
     });
+    setTimeout(() => server.closeAllConnections(), GRACE_MS).unref();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

@@ -1,12 +1,13 @@
 /**
  * Opens and migrates the database when the server starts, so a bad setup fails at once, and
- * hands the tRPC handler to the production server script (see server/api-bridge.ts).
+ * hands the tRPC handler to the production server (see server/api-bridge.ts).
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getServices } = await import("./server/services");
   const { serveApiRequest } = await import("./server/direct-api");
-  const { publishApiHandler } = await import("./server/api-bridge");
+  const { serverBridge } = await import("./server/api-bridge");
   await getServices();
-  publishApiHandler(serveApiRequest);
+  const bridge = serverBridge();
+  if (bridge) bridge.serveApiRequest = serveApiRequest;
 }

@@ -1,15 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 /**
- * Key of the bundled tRPC handler on globalThis. The production server, scripts/server.mjs, runs
- * outside the Next.js bundle and cannot import the handler, so instrumentation publishes it here.
- * A registered symbol has the same identity in the bundle and in the script.
+ * Link between the bundled app and the production server, scripts/server.mjs. The script runs
+ * outside the Next.js bundle and cannot import from it, so it puts this object on globalThis
+ * before Next loads, and the app fills it in. A registered symbol has the same identity in both.
  */
-const HANDLER_KEY = Symbol.for("onboarding.apiHandler");
+export interface ServerBridge {
+  /** Serves a tRPC call; set by instrumentation. */
+  serveApiRequest?: (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
+  /** Closes the database once the server has stopped taking requests; set with the services. */
+  closeServices?: () => Promise<void>;
+}
 
-type NodeHandler = (incoming: IncomingMessage, outgoing: ServerResponse) => Promise<void>;
+const BRIDGE_KEY = Symbol.for("onboarding.serverBridge");
 
-/** Makes the handler available to scripts/server.mjs. */
-export function publishApiHandler(handler: NodeHandler): void {
-  (globalThis as typeof globalThis & { [HANDLER_KEY]?: NodeHandler })[HANDLER_KEY] = handler;
+/** Returns the production server's bridge, or undefined under `next dev` and `next start`. */
+export function serverBridge(): ServerBridge | undefined {
+  return (globalThis as typeof globalThis & { [BRIDGE_KEY]?: ServerBridge })[BRIDGE_KEY];
 }

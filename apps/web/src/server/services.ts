@@ -5,6 +5,7 @@ import { createLogger } from "@onboarding/api/logger";
 import { parseVerificationConfig } from "@onboarding/api/services";
 import { countPendingMigrations, createDatabase } from "@onboarding/db";
 import { parseKeyring } from "@onboarding/db/vault";
+import { serverBridge } from "~/server/api-bridge";
 
 // One set of services per server process. It lives on globalThis because Next may load this
 // module once per route bundle, and the embedded database allows a single opener per process.
@@ -35,13 +36,19 @@ async function buildServices(): Promise<Services> {
       logger.error({ location: handle.location }, "database unreachable; /api/ready reports it"),
   );
 
-  const shutdown = () => {
-    void handle
+  const close = () =>
+    handle
       .close()
       .catch((error: unknown) => logger.error({ err: error }, "closing the database failed"));
-  };
-  process.once("SIGTERM", shutdown);
-  process.once("SIGINT", shutdown);
+  // The production server closes the database after its last request; elsewhere it closes on
+  // the signal, alongside Next's own shutdown.
+  const bridge = serverBridge();
+  if (bridge) {
+    bridge.closeServices = close;
+  } else {
+    process.once("SIGTERM", () => void close());
+    process.once("SIGINT", () => void close());
+  }
 
   return { db: handle.db, keyring, requiredProviders, logger, verification };
 }
