@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOnboardingClient, signInWithPassword } from "@onboarding/api/client";

@@ -1,8 +1,8 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { runApiRequest } from "~/server/api-handler";
-import { getServices } from "~/server/services";
 import { MAX_REQUEST_BYTES } from "~/server/limited-body";
+import { getServices } from "~/server/services";
 
 // Only the path and query of a request's URL reach tRPC; the origin is a placeholder rather than
 // the Host header, which the client chooses.
