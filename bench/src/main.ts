@@ -286,7 +286,7 @@ async function run(options: BenchOptions): Promise<void> {
   cleanups.push(() => server.stop());
   const idleRssMiB = readMemory(server.serverPid).rssMiB;
   progress(
-    `  ${server.baseUrl}, next-server pid ${server.serverPid}, RSS ${idleRssMiB.toFixed(0)} MiB`,
+    `  ${server.baseUrl}, server pid ${server.serverPid}, RSS ${idleRssMiB.toFixed(0)} MiB`,
   );
 
   progress(`registering and signing in ${options.users} users`);

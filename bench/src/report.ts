@@ -76,7 +76,7 @@ function httpSection(results: BenchResults): string {
     "",
     descriptions,
     "",
-    "Latency in milliseconds. Server CPU ms/req is the CPU time of the Next.js server process " +
+    "Latency in milliseconds. Server CPU ms/req is the CPU time of the server process " +
       "(all threads, from /proc) per response. The last four columns are cores kept busy on " +
       "average, from /proc. They are the server process, the PostgreSQL backends of the bench's " +
       "database, the load generator (this bench process), and everything else on the machine, " +
@@ -333,7 +333,7 @@ function memorySection(results: BenchResults): string {
   const lines = [
     "### Server memory",
     "",
-    "Resident set (VmRSS) of the next-server process that the launcher spawns, with the " +
+    "Resident set (VmRSS) of the server process that the launcher spawns, with the " +
       "launcher's default V8 heap limit (`--max-old-space-size=256`): " +
       `${fixed(memory.idleRssMiB, 0)} MiB after start-up, and at most ${fixed(memory.maxSampledRssMiB, 0)} MiB ` +
       "in the samples taken every 250 ms during the load runs. Its peak (VmHWM) over the " +

@@ -60,7 +60,7 @@ export interface BenchResults {
   };
   sessionCost: SessionCost;
   memory: {
-    /** Highest resident set of the Next.js server over its whole life (VmHWM), in MiB. */
+    /** Highest resident set of the server process over its whole life (VmHWM), in MiB. */
     peakRssMiB: number;
     /** Highest of the RSS samples taken during the load runs, in MiB. */
     maxSampledRssMiB: number;

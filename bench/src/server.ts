@@ -80,7 +80,7 @@ export interface AppServer {
   baseUrl: string;
   /** The launcher, started as `node --import tsx apps/web/scripts/start.ts`. */
   launcherPid: number;
-  /** The Next.js server process that the launcher spawned (`next start`). */
+  /** The server process that the launcher spawned (scripts/server.mjs, running Next.js). */
   serverPid: number;
   /** The last 64 KiB of the server's output. */
   output(): string;
@@ -128,16 +128,13 @@ function commandLine(pid: number): string {
   }
 }
 
-/**
- * Finds the Next.js server below the launcher: the descendant whose command line runs Next's
- * binary (`next start` renames its process title to next-server).
- */
-function findNextServer(launcherPid: number): number | undefined {
+/** Finds the server below the launcher: the descendant that titles itself onboarding-server. */
+function findServerProcess(launcherPid: number): number | undefined {
   const queue = childPids(launcherPid);
   while (queue.length > 0) {
     const pid = queue.shift() as number;
     const line = commandLine(pid);
-    if (/onboarding-server|next-server|next\/dist\/bin\/next/.test(line)) return pid;
+    if (line.includes("onboarding-server")) return pid;
     queue.push(...childPids(pid));
   }
   return undefined;
@@ -189,10 +186,10 @@ export async function startAppServer(env: ServerEnv): Promise<AppServer> {
     await sleep(250);
   }
 
-  const serverPid = findNextServer(launcherPid);
+  const serverPid = findServerProcess(launcherPid);
   if (serverPid === undefined) {
     child.kill("SIGTERM");
-    throw new Error(`The Next.js server process below launcher ${launcherPid} was not found.`);
+    throw new Error(`The server process below launcher ${launcherPid} was not found.`);
   }
 
   return {

@@ -127,7 +127,7 @@ export function evaluateTargets(results: Omit<BenchResults, "targets">): Target[
     goal: "< 300 MB resident",
     measured:
       `peak ${format(peakMB, 0)} MB = ${format(results.memory.peakRssMiB, 0)} MiB ` +
-      "(VmHWM of the next-server process)",
+      "(VmHWM of the server process)",
     met: peakMB < 300,
   });
   return targets;
