@@ -1,4 +1,5 @@
 import type { OnboardingProgress } from "./repositories/progress";
+import { operatorHint } from "./vault/database-errors";
 
 /** Base class of the errors repositories raise on purpose; the API maps each to one status. */
 export class DomainError extends Error {
@@ -54,11 +55,13 @@ export function sqlStateOf(error: unknown): string | undefined {
 /**
  * The message worth showing an operator: for a failed query, the database's or driver's own
  * message (such as a refused login) instead of Drizzle's wrapper, which repeats the query and
- * its parameters.
+ * its parameters, followed by what to check when the failure is a known one.
  */
 export function databaseMessage(error: unknown): string {
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  return cause instanceof Error ? cause.message : String(cause);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const hint = operatorHint(error);
+  return hint ? `${message}; ${hint}` : message;
 }
 
 /**

@@ -59,6 +59,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+    console.error(`db:migrate: ${(error as Error).message.replace(/\.?$/, ".")} See --help.`);
+    process.exitCode = 2;
+    return;
+  }
   if (error instanceof DatabaseLockedError) console.error(error.message);
   else console.error(`Migration failed: ${databaseMessage(error)}`);
   process.exitCode = 1;

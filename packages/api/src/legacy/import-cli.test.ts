@@ -224,6 +224,21 @@ describe("import command on pglite", () => {
     expect(existsSync(join(dir, ".onboarding_progress_3.json"))).toBe(true);
   });
 
+  it("bad database URL stops before importing", async () => {
+    const { dir, ada } = workspace();
+    const path = writeLegacyFile(dir, FILE_NAME, completeLegacyFile(newKeys()));
+
+    const result = await runCli(["--file", FILE_NAME, "--user-email", ada], {
+      INIT_CWD: dir,
+      DATABASE_URL: "mysql://someone@db.example/onboarding",
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("Import failed: DATABASE_URL is not a valid URL");
+    expect(result.stderr).not.toContain("rolled back");
+    expect(existsSync(path)).toBe(true);
+  });
+
   it("failed write leaves everything", async () => {
     const { dir, env, ada } = workspace();
     const path = writeLegacyFile(dir, FILE_NAME, completeLegacyFile(newKeys()));

@@ -171,8 +171,11 @@ function readOptions(argv: string[]): Options | "help" {
   };
 }
 
-/** Describes a failure in one line: expected errors by their message, others shortened. */
-function describeFailure(error: unknown): string {
+/**
+ * Describes a failure in one line: expected errors by their message, others shortened. Only a
+ * failure inside a file's import mentions the rollback; before that, nothing was written.
+ */
+function describeFailure(error: unknown, { duringImport }: { duringImport: boolean }): string {
   if (
     error instanceof LegacyFileError ||
     error instanceof ImportRefusedError ||
@@ -184,7 +187,7 @@ function describeFailure(error: unknown): string {
   const message = databaseMessage(error);
   const short =
     message.length > MAX_ERROR_LENGTH ? `${message.slice(0, MAX_ERROR_LENGTH)}…` : message;
-  return `the import failed and was rolled back: ${short}`;
+  return duringImport ? `the import failed and was rolled back: ${short}` : short;
 }
 
 /** Imports one file and prints its outcome; returns whether it succeeded. */
@@ -216,7 +219,7 @@ async function importOne(
     }
     return true;
   } catch (error) {
-    const message = describeFailure(error);
+    const message = describeFailure(error, { duringImport: true });
     console.error(message.startsWith(basename(path)) ? message : `${basename(path)}: ${message}`);
     return false;
   }
@@ -308,7 +311,7 @@ async function main(): Promise<void> {
     if (error instanceof DatabaseLockedError || error instanceof MappingFileError) {
       console.error(error.message);
     } else {
-      console.error(`Import failed: ${describeFailure(error)}`);
+      console.error(`Import failed: ${describeFailure(error, { duringImport: false })}`);
     }
     process.exitCode = 1;
   }
