@@ -274,6 +274,23 @@ describe("wizard and dashboard in Chromium", () => {
     await context.close();
   });
 
+  it("names key buttons by provider", async () => {
+    const user = wizardUser("key-names");
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, server.baseUrl, user.email);
+
+    const saveButtons = page.getByRole("button", { name: /^Save key for / });
+    const names = await saveButtons.evaluateAll((buttons) =>
+      buttons.map((button) => button.textContent?.trim()),
+    );
+
+    expect(names.length).toBeGreaterThan(1);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain("Save key for Google Gemini");
+    await context.close();
+  });
+
   it("keeps focus after saving a key", async () => {
     const user = wizardUser("key-focus");
     const context = await browser.newContext();
@@ -288,7 +305,7 @@ describe("wizard and dashboard in Chromium", () => {
     await page.keyboard.press("Enter");
     const afterReplace = await page.evaluate(() => document.activeElement?.id);
 
-    expect(afterSave).toBe("Replace");
+    expect(afterSave).toBe("Replace Google Gemini key");
     expect(afterReplace).toBe("key-gemini");
     await context.close();
   });
@@ -360,6 +377,21 @@ describe("wizard and dashboard in Chromium", () => {
     expect(await page.getByTestId("percent-complete").textContent()).toBe("0% done");
     expect(await client.apiKeys.list.query()).toEqual([]);
     expect((await client.onboarding.getProgress.query()).status).toBe("in_progress");
+    await context.close();
+  });
+
+  it("keeps focus after a failed sign-in", async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/sign-in`);
+
+    await page.getByLabel("Email").fill("nobody-here@example.test");
+    await page.getByLabel("Password").fill("not the password");
+    await page.getByLabel("Password").press("Enter");
+    await page.getByText("Wrong email or password").waitFor();
+    const focused = await page.evaluate(() => document.activeElement?.id);
+
+    expect(focused).toBe("password");
     await context.close();
   });
 

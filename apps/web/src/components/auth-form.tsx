@@ -6,7 +6,7 @@ import { TRPCClientError } from "@trpc/client";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useRef, useState } from "react";
 import { useTRPC } from "~/trpc/react";
 
 type Mode = "sign-up" | "sign-in";
@@ -24,9 +24,12 @@ export function AuthForm({ mode }: { mode: Mode }) {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string>();
   const [pending, setPending] = useState(false);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (pending) return;
     const form = new FormData(event.currentTarget);
     const name = String(form.get("name") ?? "");
     const email = String(form.get("email") ?? "");
@@ -43,7 +46,10 @@ export function AuthForm({ mode }: { mode: Mode }) {
     };
     setFieldErrors(errors);
     setFormError(undefined);
-    if (errors.email || errors.password) return;
+    if (errors.email || errors.password) {
+      (errors.email ? emailRef : passwordRef).current?.focus();
+      return;
+    }
 
     setPending(true);
     try {
@@ -51,6 +57,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
       const result = await signIn("credentials", { email, password, redirect: false });
       if (!result || result.error) {
         setFormError("Wrong email or password. Check both and try again.");
+        passwordRef.current?.select();
         return;
       }
       router.replace("/onboarding");
@@ -83,6 +90,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
       <div className="field">
         <label htmlFor="email">Email</label>
         <input
+          ref={emailRef}
           id="email"
           name="email"
           type="email"
@@ -100,6 +108,7 @@ export function AuthForm({ mode }: { mode: Mode }) {
       <div className="field">
         <label htmlFor="password">Password</label>
         <input
+          ref={passwordRef}
           id="password"
           name="password"
           type="password"
@@ -133,7 +142,8 @@ export function AuthForm({ mode }: { mode: Mode }) {
             New here? <Link href="/sign-up">Create an account</Link>
           </p>
         )}
-        <button type="submit" className="primary" disabled={pending}>
+        {/* aria-disabled rather than disabled: a disabled button drops the keyboard focus. */}
+        <button type="submit" className="primary" aria-disabled={pending || undefined}>
           {mode === "sign-up" ? "Create account" : "Sign in"}
         </button>
       </div>

@@ -171,11 +171,11 @@ function ProviderKeyRow({
               onChange={(event) => setValue(event.target.value)}
             />
             <button type="button" onClick={onSave} disabled={save.isPending}>
-              Save key
+              Save key<span className="visually-hidden"> for {provider.label}</span>
             </button>
             {stored && !needsReentry && (
               <button type="button" onClick={() => setEditing(false)}>
-                Cancel
+                Cancel<span className="visually-hidden"> {provider.label} key change</span>
               </button>
             )}
             {needsReentry && (
@@ -185,7 +185,7 @@ function ProviderKeyRow({
                 onClick={onRemove}
                 disabled={remove.isPending}
               >
-                Remove
+                Remove<span className="visually-hidden"> {provider.label} key</span>
               </button>
             )}
           </div>
@@ -211,14 +211,15 @@ function ProviderKeyRow({
               setEditing(true);
             }}
           >
-            Replace
+            Replace<span className="visually-hidden"> {provider.label} key</span>
           </button>
           <button type="button" className="danger" onClick={onRemove} disabled={remove.isPending}>
-            Remove
+            Remove<span className="visually-hidden"> {provider.label} key</span>
           </button>
           {canVerify && (
             <button type="button" onClick={onVerify} disabled={verify.isPending}>
               {verify.isPending ? "Verifying…" : "Verify"}
+              <span className="visually-hidden"> {provider.label} key</span>
             </button>
           )}
           {error && (
