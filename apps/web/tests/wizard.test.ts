@@ -380,6 +380,22 @@ describe("wizard and dashboard in Chromium", () => {
     await context.close();
   });
 
+  it("signs out on the address in use", async () => {
+    const user = wizardUser("sign-out");
+    await prepareUser(server.baseUrl, user, 1);
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, server.baseUrl, user.email);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL(/\/sign-in$/);
+    const onboarding = await page.goto(`${server.baseUrl}/onboarding`);
+
+    expect(new URL(page.url()).origin).toBe(server.baseUrl);
+    expect(onboarding?.url()).toContain("/sign-in");
+    await context.close();
+  });
+
   it("keeps focus after a failed sign-in", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
