@@ -4,6 +4,7 @@ import {
   DomainError,
   EmailTakenError,
   type Executor,
+  MissingKeysError,
   NotFoundError,
   PreconditionFailedError,
   UnknownUserError,
@@ -12,6 +13,7 @@ import {
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import { toLoggableError } from "./log-errors";
+import { findProvider } from "./providers";
 import type { Services } from "./services";
 import { transformer } from "./transformer";
 
@@ -96,6 +98,13 @@ function fieldErrorsOf(error: ZodError): Record<string, string[]> {
   return fields;
 }
 
+const LIST_FORMAT = new Intl.ListFormat("en", { type: "conjunction" });
+
+/** Joins providers' display names as a sentence does: "Google Gemini and Exa". */
+function providerNames(ids: readonly string[]): string {
+  return LIST_FORMAT.format(ids.map((id) => findProvider(id)?.label ?? id));
+}
+
 /** Maps a domain error from the repositories to its tRPC code; anything else stays internal. */
 function toTRPCError(error: unknown): TRPCError | undefined {
   if (!(error instanceof DomainError)) return undefined;
@@ -104,6 +113,13 @@ function toTRPCError(error: unknown): TRPCError | undefined {
   }
   if (error instanceof NotFoundError)
     return new TRPCError({ code: "NOT_FOUND", message: error.message, cause: error });
+  if (error instanceof MissingKeysError) {
+    return new TRPCError({
+      code: "PRECONDITION_FAILED",
+      message: `Save a working API key for ${providerNames(error.missingProviders)} in step 1 first.`,
+      cause: error,
+    });
+  }
   if (error instanceof PreconditionFailedError) {
     return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
   }

@@ -22,6 +22,17 @@ export class PreconditionFailedError extends DomainError {
   }
 }
 
+/** Step 1 cannot be completed while a required provider has no usable key. */
+export class MissingKeysError extends PreconditionFailedError {
+  override name = "MissingKeysError";
+  constructor(
+    /** Provider ids, in the order of the required list. */
+    readonly missingProviders: string[],
+  ) {
+    super(`Save a working API key for ${missingProviders.join(", ")} in step 1 first.`);
+  }
+}
+
 /** The caller's `expectedVersion` is stale; carries the current progress so the UI can reload. */
 export class ConflictError extends DomainError {
   override name = "ConflictError";

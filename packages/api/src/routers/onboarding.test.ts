@@ -283,9 +283,11 @@ describe.each(testDrivers())("onboarding router on %s", (driver) => {
     const withBoth = await caller.onboarding.completeStep({ stepNumber: 1 });
 
     expect(withoutKeys.error.code).toBe("PRECONDITION_FAILED");
-    expect(withoutKeys.error.message).toContain("gemini, exa");
+    expect(withoutKeys.error.message).toBe(
+      "Save a working API key for Google Gemini and Exa in step 1 first.",
+    );
     expect(withGeminiOnly.error.code).toBe("PRECONDITION_FAILED");
-    expect(withGeminiOnly.error.message).toContain("for exa in step 1");
+    expect(withGeminiOnly.error.message).toContain("for Exa in step 1");
     expect(withBoth.steps[0]?.status).toBe("completed");
     expect(withBoth.currentStep).toBe(2);
   });

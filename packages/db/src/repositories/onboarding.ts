@@ -1,6 +1,6 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { ConflictError, NotFoundError, PreconditionFailedError } from "../errors";
+import { ConflictError, MissingKeysError, NotFoundError, PreconditionFailedError } from "../errors";
 import {
   apiKeys,
   type EventType,
@@ -356,11 +356,7 @@ async function assertRequiredKeysStored(
       .map((row) => row.provider),
   );
   const missing = requiredProviders.filter((provider) => !usable.has(provider));
-  if (missing.length > 0) {
-    throw new PreconditionFailedError(
-      `Save a working API key for ${missing.join(", ")} in step 1 first.`,
-    );
-  }
+  if (missing.length > 0) throw new MissingKeysError(missing);
 }
 
 /** Skips a skippable step (only step 5) and moves the wizard to the first open step. */
