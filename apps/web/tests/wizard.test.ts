@@ -123,11 +123,21 @@ describe("wizard and dashboard in Chromium", () => {
     await page.getByRole("checkbox", { name: "Newsletters" }).check();
     await page
       .getByLabel("Competitor websites (optional)")
-      .fill("https://competitor.example\nrival.example");
+      .fill("https://competitor.example\nrival.example, third.example");
     await waitForSaved(page);
     await checkPage(page, "step-3");
     await page.getByRole("button", { name: "Continue" }).click();
     await page.waitForURL(/\/onboarding\/step\/4$/);
+    const research = await (await apiClientFor(server.baseUrl, user)).onboarding.getStep.query({
+      stepNumber: 3,
+    });
+    expect(research.values).toMatchObject({
+      competitors: [
+        "https://competitor.example/",
+        "https://rival.example/",
+        "https://third.example/",
+      ],
+    });
 
     await page.getByLabel("Persona name").fill(user.personaName);
     await page.getByLabel("Brand voice").fill("Plain, warm and precise.");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toFormValues, toStepRecord } from "./step-records";
 import {
+  checkWebsiteUrl,
   integrationsStepSchema,
   normalizeWebsiteUrl,
   personaStepSchema,
@@ -30,6 +31,19 @@ describe("step schemas", () => {
     expect(normalizeWebsiteUrl("javascript:alert(1)")).toBeUndefined();
     expect(normalizeWebsiteUrl("https://user:pw@example.com")).toBeUndefined();
     expect(normalizeWebsiteUrl("localhost:3000")).toBeUndefined();
+  });
+
+  it.each([
+    ["", "Enter a website address"],
+    ["example .com", "cannot contain spaces"],
+    ["ftp://example.com", "starting with http:// or https://"],
+    ["example", "whole domain name"],
+    ["https://user:pw@example.com", "Remove the user name and password"],
+    ["https://", "not a website address"],
+  ])("explains why %j is not a website", (input, expected) => {
+    const checked = checkWebsiteUrl(input);
+
+    expect(checked).toEqual({ problem: expect.stringContaining(expected) });
   });
 
   it("accepts website input without style notes", () => {

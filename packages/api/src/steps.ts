@@ -135,42 +135,56 @@ const optionalText = (label: string, max: number) =>
     .superRefine(storableText(label))
     .default("");
 
+const URL_EXAMPLE = "such as https://example.com";
+
 /**
  * Normalizes a website address: adds https:// when no scheme is given, accepts only http and
- * https, lower-cases the host and drops the fragment.
+ * https, lower-cases the host and drops the fragment. Returns the address, or what is wrong with
+ * the input in words a form can show.
  */
-export function normalizeWebsiteUrl(input: string): string | undefined {
+export function checkWebsiteUrl(input: string): { url: string } | { problem: string } {
   const trimmed = input.trim();
-  if (trimmed === "" || /\s/.test(trimmed)) return undefined;
+  if (trimmed === "") return { problem: `Enter a website address, ${URL_EXAMPLE}.` };
+  if (/\s/.test(trimmed)) {
+    return { problem: "A website address cannot contain spaces; enter one address per entry." };
+  }
 
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : `https://${trimmed}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch {
-    return undefined;
+    return { problem: `This is not a website address; enter one ${URL_EXAMPLE}.` };
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return undefined;
-  if (!url.hostname.includes(".") && url.hostname !== "localhost") return undefined;
-  if (url.username || url.password) return undefined;
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return { problem: `Use an address starting with http:// or https://, ${URL_EXAMPLE}.` };
+  }
+  if (!url.hostname.includes(".") && url.hostname !== "localhost") {
+    return { problem: `Enter the whole domain name with its ending, ${URL_EXAMPLE}.` };
+  }
+  if (url.username || url.password) {
+    return { problem: "Remove the user name and password from the address." };
+  }
   url.hash = "";
-  return url.toString();
+  return { url: url.toString() };
+}
+
+/** Returns the normalized website address (see checkWebsiteUrl), or undefined when invalid. */
+export function normalizeWebsiteUrl(input: string): string | undefined {
+  const checked = checkWebsiteUrl(input);
+  return "url" in checked ? checked.url : undefined;
 }
 
 export const websiteUrlSchema = z
   .string({ error: "Website URL is required." })
   .max(2048, "Website URL must be at most 2048 characters.")
   .transform((value, context) => {
-    const normalized = normalizeWebsiteUrl(value);
-    if (!normalized) {
-      context.addIssue({
-        code: "custom",
-        message:
-          "Enter a website address starting with http:// or https://, such as https://example.com.",
-      });
+    const checked = checkWebsiteUrl(value);
+    if ("problem" in checked) {
+      context.addIssue({ code: "custom", message: checked.problem });
       return z.NEVER;
     }
-    return normalized;
+    return checked.url;
   });
 
 export const WRITING_TONES = [

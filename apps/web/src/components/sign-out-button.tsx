@@ -4,8 +4,8 @@ import { signOut } from "next-auth/react";
 
 export function SignOutButton() {
   async function onClick() {
-    // next-auth would send the browser to the absolute URL the server derives, which can name
-    // another host (localhost for 127.0.0.1); a relative path keeps the address in use.
+    // next-auth would send the browser to an absolute URL that the server builds from its
+    // settings and headers. A relative path keeps the address the user opened.
     await signOut({ redirect: false });
     window.location.assign("/sign-in");
   }

@@ -222,9 +222,11 @@ export const websiteForm: StepFormDefinition<WebsiteState> = {
   ),
 };
 
+// An address cannot contain spaces, and a comma in one is rare enough that a comma between
+// addresses is the likelier reading.
 const competitorLines = (value: string) =>
   value
-    .split("\n")
+    .split(/[\s,]+/)
     .map((line) => line.trim())
     .filter((line) => line !== "");
 
@@ -299,7 +301,7 @@ export const researchForm: StepFormDefinition<ResearchState> = {
         value={state.competitorsText}
         onChange={(competitorsText) => update({ competitorsText })}
         error={errors.competitors}
-        hint={`One address per line, up to ${MAX_COMPETITORS}. Entered: ${
+        hint={`One address per line or separated by commas, up to ${MAX_COMPETITORS}. Entered: ${
           competitorLines(state.competitorsText).length
         }.`}
       />
