@@ -118,7 +118,11 @@ describe("checkApiKeyFormat", () => {
 
 describe("parseVerificationConfig", () => {
   it("defaults to the real providers and five seconds", () => {
-    expect(parseVerificationConfig({})).toEqual({ baseUrls: {}, timeoutMs: 5000 });
+    expect(parseVerificationConfig({})).toEqual({
+      baseUrls: {},
+      timeoutMs: 5000,
+      cooldownSeconds: 10,
+    });
   });
 
   it("reads base URLs and the timeout", () => {
@@ -136,6 +140,7 @@ describe("parseVerificationConfig", () => {
         gemini: "http://127.0.0.1:8080",
       },
       timeoutMs: 2500,
+      cooldownSeconds: 10,
     });
     expect(checkUrlFor("openai", config)).toBe("https://llm-proxy.example/openai/v1/models");
   });

@@ -7,6 +7,7 @@ import {
   MissingKeysError,
   NotFoundError,
   PreconditionFailedError,
+  TooSoonError,
   UnknownUserError,
   withUserScope,
 } from "@onboarding/db";
@@ -122,6 +123,9 @@ function toTRPCError(error: unknown): TRPCError | undefined {
   }
   if (error instanceof PreconditionFailedError) {
     return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+  }
+  if (error instanceof TooSoonError) {
+    return new TRPCError({ code: "TOO_MANY_REQUESTS", message: error.message, cause: error });
   }
   if (error instanceof ConflictError)
     return new TRPCError({ code: "CONFLICT", message: error.message, cause: error });

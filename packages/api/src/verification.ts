@@ -28,11 +28,17 @@ export interface VerificationConfig {
   /** Base URL per provider id, replacing the real provider's (tests, proxies). */
   baseUrls: Readonly<Record<string, string>>;
   timeoutMs: number;
+  /** Seconds between two checks of one stored key. */
+  cooldownSeconds: number;
 }
+
+/** Minimum seconds between two checks of one key, so a user cannot make the server call a provider in a loop. */
+export const VERIFY_COOLDOWN_SECONDS = 10;
 
 export const DEFAULT_VERIFICATION_CONFIG: VerificationConfig = {
   baseUrls: {},
   timeoutMs: DEFAULT_VERIFY_TIMEOUT_MS,
+  cooldownSeconds: VERIFY_COOLDOWN_SECONDS,
 };
 
 interface KeyCheck {
@@ -157,7 +163,7 @@ export function parseVerificationConfig(env: NodeJS.ProcessEnv): VerificationCon
       );
     }
   }
-  return { baseUrls, timeoutMs };
+  return { baseUrls, timeoutMs, cooldownSeconds: VERIFY_COOLDOWN_SECONDS };
 }
 
 /** The URL a provider's check calls under `config`; exported for the docs and tests. */
@@ -274,7 +280,10 @@ export async function verifyStoredKey(params: {
 }): Promise<ApiKeySummary> {
   const binding = { userId: params.userId, provider: params.provider.id };
   const opened = await params.asUser((tx) =>
-    openApiKeyForVerification(tx, params.keyring, binding),
+    openApiKeyForVerification(tx, params.keyring, {
+      ...binding,
+      cooldownSeconds: params.config.cooldownSeconds,
+    }),
   );
   if ("summary" in opened) return opened.summary;
 

@@ -44,6 +44,17 @@ export class ConflictError extends DomainError {
   }
 }
 
+/** The same request came too soon after the last one; it may be repeated after `retryAfterSeconds`. */
+export class TooSoonError extends DomainError {
+  override name = "TooSoonError";
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** An email address that already has an account. */
 export class EmailTakenError extends DomainError {
   override name = "EmailTakenError";

@@ -213,6 +213,7 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
           Object.keys(KEY_CHECKS).map((id) => [id, `${providerUrl}/ok`]),
         ),
         timeoutMs: 400,
+        cooldownSeconds: 60,
       },
     };
   });
@@ -305,6 +306,7 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
       ["closed", "could not be reached; try again later."],
     ];
     const { caller } = await userWithKey("mistral");
+    services.verification.cooldownSeconds = 0;
 
     for (const [mode, reason] of cases) {
       services.verification.baseUrls = {
@@ -340,6 +342,7 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
 
   it("keeps the last success time through an inconclusive check", async () => {
     const { caller } = await userWithKey("huggingface");
+    services.verification.cooldownSeconds = 0;
 
     const valid = await track("ok", caller.apiKeys.verify({ provider: "huggingface" }));
     answer("huggingface", "429");
@@ -348,6 +351,24 @@ describe.each(testDrivers())("api key vault through the API on %s", (driver) => 
     expect(valid.status).toBe("valid");
     expect(limited.status).toBe("unverified");
     expect(limited.verifiedAt).toEqual(valid.verifiedAt);
+  });
+
+  it("spaces checks of one key", async () => {
+    const { caller } = await userWithKey("openai");
+
+    const results = await Promise.allSettled([
+      caller.apiKeys.verify({ provider: "openai" }),
+      caller.apiKeys.verify({ provider: "openai" }),
+    ]);
+    const again = await failure("again", caller.apiKeys.verify({ provider: "openai" }));
+    const rejected = results.filter((result) => result.status === "rejected");
+
+    expect(results.filter((result) => result.status === "fulfilled")).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0] as PromiseRejectedResult).reason.code).toBe("TOO_MANY_REQUESTS");
+    expect(again.code).toBe("TOO_MANY_REQUESTS");
+    expect(again.message).toMatch(/check it again in \d+ seconds/);
+    expect(seen).toHaveLength(1);
   });
 
   it("refuses providers without a check", async () => {

@@ -25,6 +25,8 @@ export const apiKeys = pgTable(
     status: text().$type<ApiKeyStatus>().notNull().default("unverified"),
     statusReason: text(),
     verifiedAt: timestamptz(),
+    /** When the last check with the provider started; checks of one key are spaced by it. */
+    verificationStartedAt: timestamptz(),
     createdAt: timestamptz().notNull().defaultNow(),
     updatedAt: timestamptz().notNull().defaultNow(),
   },

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DatabaseHandle } from "../client";
-import { NotFoundError, UnknownUserError } from "../errors";
+import { NotFoundError, TooSoonError, UnknownUserError } from "../errors";
 import { apiKeys, onboardingEvents } from "../schema";
 import { queryRows } from "../sql-rows";
 import { createTestUser, openTestDatabase, testDrivers } from "../testing/test-database";
@@ -281,7 +281,7 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
 
   it("records a verification only for the key that was checked", async () => {
     const user = await createTestUser(handle);
-    const params = { userId: user.id, provider: "openai" };
+    const params = { userId: user.id, provider: "openai", cooldownSeconds: 60 };
     await save(user.id, "openai", secret("sk-"));
 
     const stale = await openApiKeyForVerification(handle.db, keyring, params);
@@ -313,6 +313,29 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
     ]);
   });
 
+  it("spaces checks of one key", async () => {
+    const user = await createTestUser(handle);
+    const params = { userId: user.id, provider: "mistral", cooldownSeconds: 60 };
+    await save(user.id, "mistral", secret("m"));
+
+    const first = await openApiKeyForVerification(handle.db, keyring, params);
+    const second = await openApiKeyForVerification(handle.db, keyring, params).catch(
+      (error: unknown) => error,
+    );
+    await queryRows(
+      handle.db,
+      sql`UPDATE api_keys SET verification_started_at = now() - interval '61 seconds'
+          WHERE user_id = ${user.id} AND provider = 'mistral'`,
+    );
+    const later = await openApiKeyForVerification(handle.db, keyring, params);
+
+    expect(first).toHaveProperty("key");
+    expect(second).toBeInstanceOf(TooSoonError);
+    expect((second as TooSoonError).retryAfterSeconds).toBeGreaterThan(55);
+    expect((second as TooSoonError).message).toMatch(/check it again in \d+ seconds/);
+    expect(later).toHaveProperty("key");
+  });
+
   it("returns needs_reentry instead of a key that does not decrypt", async () => {
     const user = await createTestUser(handle);
     await save(user.id, "serper", secret("f"), onlyK1);
@@ -320,6 +343,7 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
     const opened = await openApiKeyForVerification(handle.db, parseKeyring(value.split(",")[0]), {
       userId: user.id,
       provider: "serper",
+      cooldownSeconds: 60,
     });
 
     expect(opened).toEqual({ summary: expect.objectContaining({ status: "needs_reentry" }) });

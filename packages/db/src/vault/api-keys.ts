@@ -1,6 +1,6 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { Executor } from "../client";
-import { NotFoundError, UnknownUserError } from "../errors";
+import { NotFoundError, TooSoonError, UnknownUserError } from "../errors";
 import { type ApiKeyStatus, apiKeys, onboardingEvents, onboardingSessions } from "../schema";
 import { inTransaction } from "../user-scope";
 import { checkDecryptable, DecryptionError, decryptSecret, encryptSecret } from "./cipher";
@@ -105,6 +105,8 @@ export async function saveApiKey(
             status: "unverified",
             statusReason: null,
             verifiedAt: null,
+            // A new key can be checked at once, whenever the previous one was.
+            verificationStartedAt: null,
             updatedAt: sql`now()`,
           },
         })
@@ -233,18 +235,44 @@ export async function getApiKeySummary(
 /**
  * The first half of a verification: decrypts the key through useApiKey (so the use is recorded)
  * and returns it with a stamp of the stored row. A key that cannot be decrypted yields its
- * `needs_reentry` summary instead, so the caller's transaction commits that mark.
+ * `needs_reentry` summary instead, so the caller's transaction commits that mark. A key whose
+ * last check started less than `cooldownSeconds` ago raises TooSoonError.
  */
 export async function openApiKeyForVerification(
   executor: Executor,
   keyring: Keyring,
-  params: { userId: string; provider: string },
+  params: { userId: string; provider: string; cooldownSeconds: number },
 ): Promise<{ key: string; stamp: string } | { summary: ApiKeySummary }> {
+  // Claiming the check in the row spaces checks of one key across requests and server
+  // processes: a concurrent claim waits for this one's row lock and then fails the condition.
+  const cooldown = sql`make_interval(secs => ${params.cooldownSeconds})`;
   const [row] = await executor
-    .select({ stamp: sql<string>`${apiKeys.updatedAt}::text` })
-    .from(apiKeys)
-    .where(ownedBy(params));
-  if (!row) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
+    .update(apiKeys)
+    .set({ verificationStartedAt: sql`now()` })
+    .where(
+      and(
+        ownedBy(params),
+        or(
+          isNull(apiKeys.verificationStartedAt),
+          sql`${apiKeys.verificationStartedAt} <= now() - ${cooldown}`,
+        ),
+      ),
+    )
+    .returning({ stamp: sql<string>`${apiKeys.updatedAt}::text` });
+  if (!row) {
+    const [claimed] = await executor
+      .select({
+        wait: sql<number>`ceil(extract(epoch from ${apiKeys.verificationStartedAt} + ${cooldown} - now()))::int`,
+      })
+      .from(apiKeys)
+      .where(ownedBy(params));
+    if (!claimed) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
+    const wait = Math.max(1, claimed.wait);
+    throw new TooSoonError(
+      `This key was checked moments ago; check it again in ${wait} second${wait === 1 ? "" : "s"}.`,
+      wait,
+    );
+  }
 
   try {
     const key = await useApiKey(executor, keyring, { ...params, purpose: "verification" });
