@@ -32,7 +32,10 @@ export interface VerificationConfig {
   cooldownSeconds: number;
 }
 
-/** Minimum seconds between two checks of one key, so a user cannot make the server call a provider in a loop. */
+/**
+ * Minimum seconds between two checks of one key, so a user cannot make the server call a
+ * provider in a loop.
+ */
 export const VERIFY_COOLDOWN_SECONDS = 10;
 
 export const DEFAULT_VERIFICATION_CONFIG: VerificationConfig = {
