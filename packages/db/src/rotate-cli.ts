@@ -118,7 +118,7 @@ function describeRemaining(report: RotationReport, keyring: Keyring): string[] {
     const detail =
       key.needsReentry === 0
         ? `${key.rows} rows`
-        : `${key.rows} rows, ${key.needsReentry} of them needs_reentry`;
+        : `${key.rows} rows, ${key.needsReentry} of them ${report.dryRun ? "unreadable" : "needs_reentry"}`;
     const advice = !key.inKeyring
       ? "not in the keyring: add it back to move these rows, or leave them for their users to re-enter"
       : readable > 0

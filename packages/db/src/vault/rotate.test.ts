@@ -94,7 +94,7 @@ describe.each(testDrivers())("key rotation on %s", (driver) => {
     const after = await handle.db.select().from(apiKeys).orderBy(asc(apiKeys.id));
 
     expect(report).toMatchObject({ dryRun: true, processed: 30, reencrypted: 29, unreadable: 1 });
-    expect(report.remaining).toEqual([{ keyId: "k1", rows: 30, needsReentry: 0, inKeyring: true }]);
+    expect(report.remaining).toEqual([{ keyId: "k1", rows: 30, needsReentry: 1, inKeyring: true }]);
     expect(after).toEqual(before);
   });
 
@@ -142,7 +142,7 @@ describe.each(testDrivers())("key rotation on %s", (driver) => {
     const report = await rotateApiKeys(handle.db, ring(k2, k1));
     const after = await statusOf(handle, relabelled);
 
-    expect(dryRun.remaining).toEqual([{ keyId: "k1", rows: 10, needsReentry: 0, inKeyring: true }]);
+    expect(dryRun.remaining).toEqual([{ keyId: "k1", rows: 10, needsReentry: 1, inKeyring: true }]);
     expect(report).toMatchObject({ processed: 10, reencrypted: 9, unreadable: 1 });
     expect(report.remaining).toEqual([{ keyId: "k1", rows: 1, needsReentry: 1, inKeyring: true }]);
     expect(after?.status).toBe("needs_reentry");
@@ -162,6 +162,16 @@ describe.each(testDrivers())("key rotation on %s", (driver) => {
     expect(restored).toMatchObject({ reencrypted: 12, unreadable: 0, remaining: [] });
     expect(statuses).toEqual([{ status: "unverified" }]);
     expect(await lostKeys(handle, ring(k2), seeded)).toEqual([]);
+  });
+
+  it("dry run counts rows readable again", async () => {
+    await seedKeys(handle, ring(k1), 12, witness);
+    await rotateApiKeys(handle.db, ring(k2));
+
+    const dryRun = await rotateApiKeys(handle.db, ring(k2, k1), { dryRun: true });
+
+    expect(dryRun).toMatchObject({ reencrypted: 12, unreadable: 0 });
+    expect(dryRun.remaining).toEqual([{ keyId: "k1", rows: 12, needsReentry: 0, inKeyring: true }]);
   });
 
   it("skips rows already on the newest key", async () => {

@@ -13,7 +13,11 @@ export const MAX_ROTATION_BATCH_SIZE = 10_000;
 export interface RemainingOnKey {
   keyId: string;
   rows: number;
-  /** Of those, rows that failed to decrypt and wait for their users to enter the key again. */
+  /**
+   * Of those, rows that failed to decrypt and wait for their users to enter the key again. A dry
+   * run that went through every row counts the rows that fail to decrypt now, whatever their
+   * status says, because a key that returned to the keyring makes marked rows readable again.
+   */
   needsReentry: number;
   /** Whether the keyring still holds this key. */
   inKeyring: boolean;
@@ -51,6 +55,8 @@ interface BatchResult {
   lastId: string | undefined;
   reencrypted: number;
   unreadable: number;
+  /** Rows that failed to decrypt, by the key id in their header; filled by dry runs. */
+  unreadableByKey?: Map<string, number>;
 }
 
 interface StoredRow {
@@ -210,26 +216,42 @@ async function inspectBatch(
       provider: apiKeys.provider,
       ciphertext: apiKeys.ciphertext,
       keyId: apiKeys.keyId,
+      headerKeyId,
     })
     .from(apiKeys)
     .where(and(needsRotation(keyring.currentKeyId), afterId ? gt(apiKeys.id, afterId) : undefined))
     .orderBy(asc(apiKeys.id))
     .limit(batchSize);
 
-  const unreadable = rows.filter((row) =>
-    checkDecryptable(
-      keyring,
-      { userId: row.userId, provider: row.provider },
-      row.ciphertext,
-      row.keyId,
-    ),
-  ).length;
+  const unreadableByKey = new Map<string, number>();
+  for (const row of rows) {
+    const binding = { userId: row.userId, provider: row.provider };
+    if (checkDecryptable(keyring, binding, row.ciphertext, row.keyId)) {
+      unreadableByKey.set(row.headerKeyId, (unreadableByKey.get(row.headerKeyId) ?? 0) + 1);
+    }
+  }
+  const unreadable = [...unreadableByKey.values()].reduce((sum, rowCount) => sum + rowCount, 0);
   return {
     size: rows.length,
     lastId: rows.at(-1)?.id,
     reencrypted: rows.length - unreadable,
     unreadable,
+    unreadableByKey,
   };
+}
+
+/**
+ * The rows per old key for a dry run's report: as stored, with `needsReentry` counting the rows
+ * that failed to decrypt in this run. An interrupted run did not see every row, so it keeps the
+ * stored status.
+ */
+function predictRemaining(
+  before: RemainingOnKey[],
+  unreadableByKey: Map<string, number>,
+  interrupted: boolean,
+): RemainingOnKey[] {
+  if (interrupted) return before;
+  return before.map((key) => ({ ...key, needsReentry: unreadableByKey.get(key.keyId) ?? 0 }));
 }
 
 /**
@@ -264,6 +286,7 @@ export async function rotateApiKeys(
   // Walking by id means rows left behind (unreadable ones) are passed over, not fetched again.
   let afterId: string | undefined;
   let interrupted = false;
+  const unreadableByKey = new Map<string, number>();
   for (;;) {
     // Yield to the event loop, so a signal handler that aborts can run between batches even
     // when the driver (PGlite) completes every query without one.
@@ -288,6 +311,9 @@ export async function rotateApiKeys(
     progress.processed += batch.size;
     progress.reencrypted += batch.reencrypted;
     progress.unreadable += batch.unreadable;
+    for (const [keyId, rowCount] of batch.unreadableByKey ?? []) {
+      unreadableByKey.set(keyId, (unreadableByKey.get(keyId) ?? 0) + rowCount);
+    }
     // A short batch does not mean the end: under concurrent saves a locked row can drop out.
     options.onBatch?.({ ...progress });
   }
@@ -297,6 +323,8 @@ export async function rotateApiKeys(
     targetKeyId: keyring.currentKeyId,
     dryRun,
     interrupted,
-    remaining: dryRun ? before : await countRowsOnOldKeys(db, keyring),
+    remaining: dryRun
+      ? predictRemaining(before, unreadableByKey, interrupted)
+      : await countRowsOnOldKeys(db, keyring),
   };
 }
