@@ -117,7 +117,7 @@ function toTRPCError(error: unknown): TRPCError | undefined {
   if (error instanceof MissingKeysError) {
     return new TRPCError({
       code: "PRECONDITION_FAILED",
-      message: `Save a working API key for ${providerNames(error.missingProviders)} in step 1 first.`,
+      message: `Save a working API key for ${providerNames(error.missingProviders)} before you continue.`,
       cause: error,
     });
   }

@@ -29,7 +29,7 @@ export class MissingKeysError extends PreconditionFailedError {
     /** Provider ids, in the order of the required list. */
     readonly missingProviders: string[],
   ) {
-    super(`Save a working API key for ${missingProviders.join(", ")} in step 1 first.`);
+    super(`Save a working API key for ${missingProviders.join(", ")} before you continue.`);
   }
 }
 

@@ -284,10 +284,10 @@ describe.each(testDrivers())("onboarding router on %s", (driver) => {
 
     expect(withoutKeys.error.code).toBe("PRECONDITION_FAILED");
     expect(withoutKeys.error.message).toBe(
-      "Save a working API key for Google Gemini and Exa in step 1 first.",
+      "Save a working API key for Google Gemini and Exa before you continue.",
     );
     expect(withGeminiOnly.error.code).toBe("PRECONDITION_FAILED");
-    expect(withGeminiOnly.error.message).toContain("for Exa in step 1");
+    expect(withGeminiOnly.error.message).toContain("for Exa before you continue");
     expect(withBoth.steps[0]?.status).toBe("completed");
     expect(withBoth.currentStep).toBe(2);
   });
