@@ -274,6 +274,32 @@ describe(`release checklist on ${driver}`, () => {
     await context.close();
   });
 
+  it("gives a stale tab its text back", async () => {
+    const judy = wizardUser("judy");
+    const { context, page: first } = await newDevice();
+    await signUp(first, server.baseUrl, judy.email);
+    await completeProviders(first, judy.keys);
+    const second = await context.newPage();
+    await second.goto(`${server.baseUrl}/onboarding/step/2`);
+    await second.getByRole("heading", { level: 1 }).waitFor();
+
+    await first.getByLabel("Website URL").fill("first-tab.example");
+    await waitForSaved(first);
+    await second.getByLabel("Website URL").fill("second-tab.example");
+    const offer = second.getByTestId("unsaved-notice");
+    await offer.waitFor();
+    const loaded = await second.getByLabel("Website URL").inputValue();
+    await offer.getByRole("button", { name: "Restore my text" }).click();
+    await waitForSaved(second);
+    const draft = (await (await apiAs(judy)).onboarding.getStep.query({ stepNumber: 2 })).draft;
+
+    expect(loaded).toBe("first-tab.example");
+    expect(await second.getByLabel("Website URL").inputValue()).toBe("second-tab.example");
+    expect(draft?.websiteUrl).toBe("second-tab.example");
+    expect(await offer.count()).toBe(0);
+    await context.close();
+  });
+
   it("keeps the other tab's finished step", async () => {
     const ivan = wizardUser("ivan");
     const { context, page: first } = await newDevice();

@@ -38,6 +38,32 @@ type Action = "continue" | "back" | "skip" | "finish" | "save";
 /** How long the conflict message stays up before the page reloads, in milliseconds. */
 const CONFLICT_RELOAD_DELAY_MS = 1_500;
 
+/**
+ * Storage key of the form a tab had when another tab's change forced a reload. sessionStorage
+ * belongs to the tab and survives the reload, so the user can take the text back afterwards.
+ */
+const unsavedKey = (stepNumber: number) => `onboarding.unsaved-step-${stepNumber}`;
+
+function readUnsaved(stepNumber: number): Record<string, unknown> | undefined {
+  try {
+    const stored = window.sessionStorage.getItem(unsavedKey(stepNumber));
+    const parsed: unknown = stored ? JSON.parse(stored) : undefined;
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    // Storage can be disabled or full, and then the text is lost as it was before.
+    return undefined;
+  }
+}
+
+function writeUnsaved(stepNumber: number, state: Record<string, unknown> | undefined): void {
+  try {
+    if (state) window.sessionStorage.setItem(unsavedKey(stepNumber), JSON.stringify(state));
+    else window.sessionStorage.removeItem(unsavedKey(stepNumber));
+  } catch {
+    // See readUnsaved.
+  }
+}
+
 function initialFormState(stepNumber: number, step: StepView): Record<string, unknown> {
   const form = STEP_FORMS[stepNumber];
   if (!form) return {};
@@ -96,6 +122,7 @@ export function Wizard({
   const [notice, setNotice] = useState<Notice>();
   const [busy, setBusy] = useState<Action | null>(null);
   const [conflicted, setConflicted] = useState(false);
+  const [unsaved, setUnsaved] = useState<Record<string, unknown>>();
   const reloading = useRef(false);
 
   const saveStep = useMutation(trpc.onboarding.saveStep.mutationOptions());
@@ -129,6 +156,28 @@ export function Wizard({
     headingRef.current?.focus();
   }, []);
 
+  // After a conflict reload, offer the text this tab had, unless it matches what was loaded.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs once, against the loaded state.
+  useEffect(() => {
+    if (!form) return;
+    const previous = readUnsaved(stepNumber);
+    if (!previous) return;
+    if (JSON.stringify(previous) === JSON.stringify(formState)) writeUnsaved(stepNumber, undefined);
+    else setUnsaved(previous);
+  }, []);
+
+  function restoreUnsaved() {
+    if (!unsaved) return;
+    update(unsaved);
+    setUnsaved(undefined);
+    writeUnsaved(stepNumber, undefined);
+  }
+
+  function discardUnsaved() {
+    setUnsaved(undefined);
+    writeUnsaved(stepNumber, undefined);
+  }
+
   useEffect(() => {
     if (focusErrors > 0) focusFirstInvalid(bodyRef.current);
   }, [focusErrors]);
@@ -146,6 +195,7 @@ export function Wizard({
       reloading.current = true;
       setConflicted(true);
       if (conflict.progress) setProgress(conflict.progress);
+      if (form) writeUnsaved(stepNumber, formState);
       setNotice({ kind: "error", text: CONFLICT_MESSAGE });
       setTimeout(() => window.location.reload(), CONFLICT_RELOAD_DELAY_MS);
       return;
@@ -322,6 +372,22 @@ export function Wizard({
     <div className="notice-region" role="status" aria-live="polite" data-testid="wizard-notice">
       {notice && (
         <p className={notice.kind === "error" ? "notice error-box" : "notice"}>{notice.text}</p>
+      )}
+      {unsaved && (
+        <div className="notice" data-testid="unsaved-notice">
+          <p>
+            This page was reloaded because another tab or device changed your onboarding. What you
+            had typed here was not saved.
+          </p>
+          <div className="row">
+            <button type="button" onClick={restoreUnsaved}>
+              Restore my text
+            </button>
+            <button type="button" onClick={discardUnsaved}>
+              Keep the saved version
+            </button>
+          </div>
+        </div>
       )}
     </div>
   );
