@@ -247,11 +247,15 @@ describe(`release checklist on ${driver}`, () => {
     await second.context.close();
   });
 
-  it("sends a stale tab the conflict message", async () => {
-    const heidi = wizardUser("heidi");
+  /**
+   * Opens step 2 in two tabs of one browser, saves a website in the first, then types another in
+   * the second, whose save then meets the first tab's newer version.
+   */
+  async function editInTwoTabs(name: string) {
+    const user = wizardUser(name);
     const { context, page: first } = await newDevice();
-    await signUp(first, server.baseUrl, heidi.email);
-    await completeProviders(first, heidi.keys);
+    await signUp(first, server.baseUrl, user.email);
+    await completeProviders(first, user.keys);
     const second = await context.newPage();
     await second.goto(`${server.baseUrl}/onboarding/step/2`);
     await second.getByRole("heading", { level: 1 }).waitFor();
@@ -259,6 +263,11 @@ describe(`release checklist on ${driver}`, () => {
     await first.getByLabel("Website URL").fill("first-tab.example");
     await waitForSaved(first);
     await second.getByLabel("Website URL").fill("second-tab.example");
+    return { user, context, second };
+  }
+
+  it("sends a stale tab the conflict message", async () => {
+    const { user: heidi, context, second } = await editInTwoTabs("heidi");
     const message = second
       .getByTestId("wizard-notice")
       .getByText("This onboarding changed in another tab or device");
@@ -275,17 +284,7 @@ describe(`release checklist on ${driver}`, () => {
   });
 
   it("gives a stale tab its text back", async () => {
-    const judy = wizardUser("judy");
-    const { context, page: first } = await newDevice();
-    await signUp(first, server.baseUrl, judy.email);
-    await completeProviders(first, judy.keys);
-    const second = await context.newPage();
-    await second.goto(`${server.baseUrl}/onboarding/step/2`);
-    await second.getByRole("heading", { level: 1 }).waitFor();
-
-    await first.getByLabel("Website URL").fill("first-tab.example");
-    await waitForSaved(first);
-    await second.getByLabel("Website URL").fill("second-tab.example");
+    const { user: judy, context, second } = await editInTwoTabs("judy");
     const offer = second.getByTestId("unsaved-notice");
     await offer.waitFor();
     const loaded = await second.getByLabel("Website URL").inputValue();
