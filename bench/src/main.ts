@@ -285,9 +285,7 @@ async function run(options: BenchOptions): Promise<void> {
   const server = await startAppServer(env);
   cleanups.push(() => server.stop());
   const idleRssMiB = readMemory(server.serverPid).rssMiB;
-  progress(
-    `  ${server.baseUrl}, server pid ${server.serverPid}, RSS ${idleRssMiB.toFixed(0)} MiB`,
-  );
+  progress(`  ${server.baseUrl}, server pid ${server.serverPid}, RSS ${idleRssMiB.toFixed(0)} MiB`);
 
   progress(`registering and signing in ${options.users} users`);
   const users = await signInUsers(server.baseUrl, database.runPrefix, options.users);
