@@ -47,6 +47,22 @@ describe("toLoggableError", () => {
     expect(logged.cause?.constraint).toBe("users_email_key");
   });
 
+  it("drops parameters of a long statement", () => {
+    const columns = Array.from({ length: 40 }, (_, index) => `"column_${index}"`).join(", ");
+    const long = new FailedQuery(
+      `insert into "users" (${columns}) values ($1, $2)`,
+      ["ada@example.com", secret],
+      driverError(),
+    );
+
+    const logged = toLoggableError(long);
+
+    expect(JSON.stringify(logged)).not.toContain(secret);
+    expect(logged.stack).toBeUndefined();
+    expect(logged.query?.startsWith('insert into "users"')).toBe(true);
+    expect(logged.query?.length).toBeLessThanOrEqual(501);
+  });
+
   it("keeps ordinary errors whole", () => {
     const logged = toLoggableError(new TypeError("x is not a function"));
 

@@ -15,6 +15,8 @@ export interface LoggableError {
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
+/** Characters of a statement's SQL kept in the log; long inserts are cut, never dropped. */
+const MAX_QUERY_LENGTH = 500;
 
 function field(error: object, ...names: string[]): string | undefined {
   for (const name of names) {
@@ -28,8 +30,16 @@ function field(error: object, ...names: string[]): string | undefined {
 export function toLoggableError(error: unknown, depth = 0): LoggableError {
   if (!(error instanceof Error)) return { type: typeof error, message: "(non-error value thrown)" };
 
-  const query = field(error, "query");
-  const isQueryError = query !== undefined && "params" in error;
+  // Recognised by its parameters, not by its SQL, which can be of any length.
+  const isQueryError = "params" in error || error.message.startsWith("Failed query:");
+  const sql = (error as { query?: unknown }).query;
+  const query = !isQueryError
+    ? undefined
+    : typeof sql !== "string"
+      ? "(statement not kept)"
+      : sql.length > MAX_QUERY_LENGTH
+        ? `${sql.slice(0, MAX_QUERY_LENGTH)}…`
+        : sql;
   const sqlState = field(error, "code");
   const loggable: LoggableError = {
     type: error.constructor?.name || error.name,
