@@ -7,6 +7,7 @@
  * Plain JavaScript on purpose: a TypeScript loader in this process added about 120 MiB of memory.
  */
 import { createServer } from "node:http";
+import { Server as NetServer } from "node:net";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,10 +23,18 @@ const BRIDGE_KEY = Symbol.for("onboarding.serverBridge");
 
 // Time that requests in progress get to finish after SIGTERM before their connections close.
 const GRACE_MS = 10_000;
+// A second signal within this time is the same one delivered twice, not a request to hurry.
+const REPEAT_SIGNAL_MS = 1_000;
 
-// One path segment after the prefix, as the route [trpc] matches: one procedure or a batch
-// "a,b,c". Anything else (a trailing slash, a deeper path) is left to Next.js.
-const API_PATH = /^\/api\/trpc\/[^/?#]+(?:\?|$)/;
+// A procedure path such as onboarding.saveStep, or a batch of them separated by commas. Anything
+// else (a trailing slash, "..", a backslash, percent-encoding) is left to Next.js, which
+// normalizes or redirects it as before.
+const PROCEDURE = "[A-Za-z0-9_-]+(?:\\.[A-Za-z0-9_-]+)*";
+const API_PATH = new RegExp(`^/api/trpc/${PROCEDURE}(?:,${PROCEDURE})*(?:\\?|$)`);
+
+// Time a request may take to arrive whole, headers and body. Bodies are at most 256 KiB, so a
+// client slower than this ties up memory rather than sending a request.
+const REQUEST_TIMEOUT_MS = 30_000;
 
 const appDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -72,6 +81,17 @@ async function main() {
   }
   const port = parsePort(args);
   process.title = "onboarding-server";
+
+  // Until the server listens, a signal ends the process at once, with the usual status.
+  /** @type {((signal: NodeJS.Signals) => void) | undefined} */
+  let stop;
+  for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+    process.on(signal, () => {
+      if (stop) stop(signal);
+      else process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
+
   // Next reads NODE_ENV when it loads, so it is set before the import.
   Object.assign(process.env, { NODE_ENV: "production" });
 
@@ -84,7 +104,20 @@ async function main() {
   const handleWithNext = app.getRequestHandler();
   await app.prepare();
 
+  let stopping = false;
+  let stoppingSince = 0;
+  // Responses not sent yet. When stopping, each gets "Connection: close", so a client does not
+  // send its next request on a connection that the server is about to close.
+  /** @type {Set<import("node:http").ServerResponse>} */
+  const pending = new Set();
   const server = createServer((incoming, outgoing) => {
+    if (stopping) {
+      outgoing.shouldKeepAlive = false;
+    } else {
+      pending.add(outgoing);
+      outgoing.once("close", () => pending.delete(outgoing));
+    }
+
     // Next runs instrumentation, which hands over the tRPC handler, on the first request it serves.
     // Until then tRPC calls go through Next's route, and that route runs the same handler.
     const serveApi = bridge.serveApiRequest;
@@ -100,22 +133,42 @@ async function main() {
     );
   });
 
-  let stopping = false;
-  /** @param {NodeJS.Signals} signal */
-  const stop = (signal) => {
-    if (stopping) return;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
+
+  stop = (signal) => {
+    const status = signal === "SIGINT" ? 130 : 143;
+    if (stopping) {
+      // Ctrl-C in a terminal reaches this process twice, from the shell and from the launcher,
+      // so only a repeat that comes later counts.
+      if (Date.now() - stoppingSince < REPEAT_SIGNAL_MS) return;
+      console.log(`onboarding: ${signal} again; stopping at once.`);
+      process.exit(status);
+    }
     stopping = true;
-    // Stop accepting connections and let requests in progress finish, then close the database
-    // and let Next clean up. Connections still open after the grace time are cut.
-    server.close(async () => {
+    stoppingSince = Date.now();
+    console.log(
+      `onboarding: ${signal}; finishing the requests in progress (at most ${GRACE_MS / 1000} s). ` +
+        "Send it again to stop at once.",
+    );
+    for (const response of pending) {
+      if (!response.headersSent) response.shouldKeepAlive = false;
+    }
+    // Stop accepting connections and let every request finish, each closing its connection after
+    // the response. A kept-alive connection that stays idle closes at its keep-alive timeout.
+    // This is net.Server's close, because http.Server's also drops idle connections at once,
+    // together with any request that a client has sent on one and the server not yet read.
+    // Once every connection is closed, the database closes and Next cleans up. Connections
+    // still open after the grace time are cut.
+    NetServer.prototype.close.call(server, async () => {
       await bridge.closeServices?.();
       await app.close();
-      process.exit(signal === "SIGINT" ? 130 : 143);
+      process.exit(status);
     });
-    setTimeout(() => server.closeAllConnections(), GRACE_MS).unref();
+    setTimeout(() => {
+      console.log("onboarding: grace time over; closing the connections still open.");
+      server.closeAllConnections();
+    }, GRACE_MS).unref();
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
 
   server.on("error", (error) => {
     console.error(`onboarding: the server could not listen on port ${port}: ${error.message}`);
@@ -123,6 +176,11 @@ async function main() {
   });
   server.listen(port, () => {
     console.log(`onboarding: serving on http://localhost:${port}`);
+    // Next starts the app on its first request. Making that request here opens the database at
+    // once, so a bad setup shows in the log now, and no user waits for the start-up.
+    fetch(`http://127.0.0.1:${port}/api/ready`).catch((/** @type {unknown} */ error) => {
+      console.error("onboarding: the start-up request failed:", error);
+    });
   });
 }
 

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseRequiredProviders } from "@onboarding/api";
@@ -182,7 +183,11 @@ function main(): void {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => server.kill(signal));
   }
-  server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
+  // A server ended by a signal exits as a shell reports it, 128 plus the signal's number, so a
+  // supervisor does not take a kill for a clean stop.
+  server.on("exit", (code, signal) =>
+    process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1)),
+  );
 }
 
 main();

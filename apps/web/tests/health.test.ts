@@ -112,3 +112,34 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)("readiness before migrations", (
     expect(body.reason).toContain("pnpm db:migrate");
   });
 });
+
+describe("health endpoints when the database cannot be opened", () => {
+  const password = "unopenable-database-password";
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    // Port 99999 does not exist, so opening the database fails before any connection.
+    server = await startServer({
+      DATABASE_URL: `postgres://onboarding:${password}@127.0.0.1:99999/onboarding`,
+      AUTH_SECRET: "a-secret-for-the-health-test-0123456789",
+      ONBOARDING_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString("base64")}`,
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("stays live and reports why it is not ready", async () => {
+    const health = await fetch(`${server.baseUrl}/api/health`);
+    const ready = await fetch(`${server.baseUrl}/api/ready`);
+
+    expect(health.status).toBe(200);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({
+      status: "unavailable",
+      reason: "services failed to start",
+    });
+    expect(server.output()).not.toContain(password);
+  });
+});

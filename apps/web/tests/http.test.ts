@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOnboardingClient, signInWithPassword } from "@onboarding/api/client";
@@ -104,6 +105,44 @@ describe("tRPC over HTTP", () => {
     expect(call.headers.get("vary")).not.toContain("rsc");
   });
 
+  it("leaves odd procedure paths to Next", async () => {
+    // fetch would normalize these paths, so the request is written by hand.
+    const rawStatus = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const { port } = new URL(server.baseUrl);
+        const socket = connect(Number(port), "127.0.0.1", () => {
+          socket.end(
+            `GET ${path} HTTP/1.1\r\nHost: x\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`,
+          );
+        });
+        let head = "";
+        socket.on("data", (chunk) => {
+          head += chunk.toString("latin1");
+        });
+        socket.on("end", () => resolve(head.slice(0, head.indexOf("\r\n"))));
+        socket.on("error", reject);
+      });
+
+    const backslashes = await rawStatus("/api/trpc/..\\..\\api\\trpc\\account.export");
+    const dots = await rawStatus("/api/trpc/..");
+
+    expect(backslashes).toBe("HTTP/1.1 308 Permanent Redirect");
+    expect(dots).not.toContain(" 200 ");
+  });
+
+  it("echoes only a plain request id", async () => {
+    const call = (requestId: string) =>
+      fetch(`${server.baseUrl}/api/trpc/onboarding.getProgress`, {
+        headers: { cookie, "x-request-id": requestId },
+      });
+
+    const plain = await call("trace-42.a:b");
+    const odd = await call(`{"injected": "${"x".repeat(300)}"}`);
+
+    expect(plain.headers.get("x-request-id")).toBe("trace-42.a:b");
+    expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("reads a chunked body within the limit", async () => {
     const draft = { note: "sent in pieces" };
     const body = JSON.stringify({ json: { stepNumber: 2, draft } });
@@ -127,6 +166,42 @@ describe("tRPC over HTTP", () => {
 
     expect(status).toBe(200);
     expect(step.draft).toEqual(draft);
+  });
+
+  it("refuses bodies beyond the server's budget", async () => {
+    // 140 bodies of the largest size, each one byte short, stay open together: more than the
+    // 32 MiB that the server holds for bodies still arriving.
+    const size = 256 * 1024;
+    const { port } = new URL(server.baseUrl);
+    const sockets: Socket[] = [];
+    const statusLines: string[] = [];
+    try {
+      for (let index = 0; index < 140; index++) {
+        const socket = connect(Number(port), "127.0.0.1");
+        sockets.push(socket);
+        socket.on("data", (chunk) => {
+          statusLines.push(chunk.toString("latin1").split("\r\n")[0] ?? "");
+        });
+        socket.on("error", () => {});
+        socket.write(
+          "POST /api/trpc/onboarding.saveStep HTTP/1.1\r\nHost: x\r\n" +
+            `Cookie: ${cookie}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${size}\r\n\r\n`,
+        );
+        socket.write(Buffer.alloc(size - 1, " "));
+      }
+      const deadline = Date.now() + 20_000;
+      while (!statusLines.some((line) => line.includes(" 503 ")) && Date.now() < deadline) {
+        await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+      }
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    const afterwards = await postSaveStep(JSON.stringify({ json: { stepNumber: 2, draft: {} } }));
+
+    expect(statusLines).toContain("HTTP/1.1 503 Service Unavailable");
+    expect(afterwards.status).toBe(200);
   });
 
   it("rejects an oversized batch", async () => {

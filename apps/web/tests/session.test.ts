@@ -107,6 +107,18 @@ describe("readSession", () => {
     expect(plain).toBeNull();
   });
 
+  it("keeps the cookie name after caching", async () => {
+    const token = await sessionToken({ sub: "user-plain" });
+
+    const plain = await readSession(requestWith({ cookie: `${HTTP_COOKIE}=${token}` }));
+    const renamed = await readSession(
+      requestWith({ "x-forwarded-proto": "https", cookie: `${SECURE_COOKIE}=${token}` }),
+    );
+
+    expect(plain?.user?.id).toBe("user-plain");
+    expect(renamed).toBeNull();
+  });
+
   it("follows AUTH_URL's protocol", async () => {
     process.env.AUTH_URL = "https://onboarding.example.test";
     const token = await sessionToken({ sub: "user-auth-url", salt: SECURE_COOKIE });

@@ -1,13 +1,39 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
+import { Agent, request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOnboardingClient, signInWithPassword } from "@onboarding/api/client";
 import { describe, expect, it } from "vitest";
-import { appDir, childEnvironment, startServer } from "./support/server";
+import { appDir, childEnvironment, childPid, startServer } from "./support/server";
 
 const VALID_KEYRING = `k1:${Buffer.alloc(32, 9).toString("base64")}`;
+
+/**
+ * Sends one GET and returns the status, "refused" when nothing accepts the connection, or the
+ * error code of a request that was cut off.
+ */
+function getStatus(url: string, agent: Agent, cookie: string): Promise<number | string> {
+  return new Promise((resolve) => {
+    const request = httpRequest(url, { agent, headers: { cookie } }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+      response.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    });
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      resolve(error.code === "ECONNREFUSED" ? "refused" : (error.code ?? error.message)),
+    );
+    request.end();
+  });
+}
+
+/** Registers a user on a running server and returns its session cookie. */
+async function signedInCookie(baseUrl: string, name: string): Promise<string> {
+  const email = `${name}-${Date.now()}@example.test`;
+  const password = "correct horse battery staple";
+  await createOnboardingClient({ baseUrl }).auth.register.mutate({ email, password });
+  return signInWithPassword({ baseUrl, email, password });
+}
 
 /** Runs the launcher and returns its exit status and output; it must stop before serving. */
 function runLauncher(args: string[], env: Record<string, string | undefined>) {
@@ -138,13 +164,7 @@ describe("start-up launcher", () => {
     const dir = mkdtempSync(join(tmpdir(), "onboarding-stop-"));
     try {
       const server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite") });
-      const email = `stop-${Date.now()}@example.test`;
-      const password = "correct horse battery staple";
-      await createOnboardingClient({ baseUrl: server.baseUrl }).auth.register.mutate({
-        email,
-        password,
-      });
-      const cookie = await signInWithPassword({ baseUrl: server.baseUrl, email, password });
+      const cookie = await signedInCookie(server.baseUrl, "stop");
       const url = new URL(`${server.baseUrl}/api/trpc/onboarding.saveStep`);
       const request = httpRequest(url, {
         method: "POST",
@@ -163,10 +183,8 @@ describe("start-up launcher", () => {
       await new Promise((resolveWait) => setTimeout(resolveWait, 200));
       process.kill(server.launcherPid, "SIGTERM");
       await new Promise((resolveWait) => setTimeout(resolveWait, 500));
-      const lateRequest = fetch(`${server.baseUrl}/api/health`).then(
-        () => "accepted",
-        () => "refused",
-      );
+      // A new connection; requests on connections opened before the signal are still served.
+      const lateRequest = getStatus(`${server.baseUrl}/api/health`, new Agent(), cookie);
       request.end('"draft":{}}}');
       await server.stop();
 
@@ -175,6 +193,63 @@ describe("start-up launcher", () => {
       expect(await lateRequest).toBe("refused");
       // 143 is 128 + SIGTERM: the server closed itself; a kill after the grace time gives null.
       expect(server.exitCode()).toBe(143);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("drains busy keep-alive connections on SIGTERM", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-drain-"));
+    const agent = new Agent({ keepAlive: true, maxSockets: 8 });
+    try {
+      const server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite") });
+      const cookie = await signedInCookie(server.baseUrl, "drain");
+      const url = `${server.baseUrl}/api/trpc/onboarding.getProgress`;
+      const outcomes = { answered: 0, afterSignal: 0, refused: 0, cut: [] as string[] };
+      let signalled = false;
+
+      // Eight clients send requests back to back until the server no longer accepts them.
+      const client = async () => {
+        for (;;) {
+          const status = await getStatus(url, agent, cookie);
+          if (status === "refused") {
+            outcomes.refused += 1;
+            return;
+          }
+          if (typeof status === "string") {
+            outcomes.cut.push(status);
+            return;
+          }
+          outcomes.answered += 1;
+          if (signalled) outcomes.afterSignal += 1;
+        }
+      };
+      const clients = Array.from({ length: 8 }, () => client());
+      await new Promise((resolveWait) => setTimeout(resolveWait, 1_000));
+      signalled = true;
+      process.kill(server.launcherPid, "SIGTERM");
+      await Promise.all(clients);
+      await server.stop();
+
+      expect(outcomes.cut).toEqual([]);
+      expect(outcomes.answered).toBeGreaterThan(0);
+      expect(outcomes.refused).toBe(8);
+      expect(server.exitCode()).toBe(143);
+    } finally {
+      agent.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("reports a killed server as a failure", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "onboarding-kill-"));
+    try {
+      const server = await startServer({ PGLITE_DATA_DIR: join(dir, "pglite") });
+      process.kill(childPid(server.launcherPid), "SIGKILL");
+      await server.stop();
+
+      // 137 is 128 + SIGKILL, as a shell reports it.
+      expect(server.exitCode()).toBe(137);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

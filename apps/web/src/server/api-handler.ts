@@ -17,11 +17,12 @@ export const API_PREFIX = "/api/trpc";
  * and passed on as a copy.
  */
 export async function handleApiRequest(request: Request): Promise<Response> {
-  if (request.method !== "POST") return runApiRequest(request, { tooLarge: false });
+  if (request.method !== "POST") return runApiRequest(request);
 
   const declared = request.headers.get("content-length");
   if (declared !== null) {
-    return runApiRequest(request, { tooLarge: Number(declared) > MAX_REQUEST_BYTES });
+    const tooLarge = Number(declared) > MAX_REQUEST_BYTES;
+    return runApiRequest(request, { refusal: tooLarge ? "too large" : undefined });
   }
   const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
   const copy = new Request(request.url, {
@@ -29,19 +30,27 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     headers: request.headers,
     body: read.ok ? read.body : "{}",
   });
-  return runApiRequest(copy, { tooLarge: !read.ok });
+  return runApiRequest(copy, { refusal: read.ok ? undefined : "too large" });
 }
 
+/** Reason a request's body was rejected: over the size limit, or too many bodies arriving. */
+export type BodyRefusal = "too large" | "busy";
+
+// A request id from the client is kept only if it is short and plain, because it goes into
+// response headers, bodies and every log line of the request.
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /**
- * Runs a tRPC request whose body has been checked against the size limit: the session from the
- * cookie, a 413 when `tooLarge`, and the request id and no-store headers on the response.
+ * Runs a tRPC request whose body has been checked: the session from the cookie, a 413 or 503
+ * for a refused body, and the request id and no-store headers on the response.
  */
 export async function runApiRequest(
   request: Request,
-  { tooLarge }: { tooLarge: boolean },
+  { refusal }: { refusal?: BodyRefusal } = {},
 ): Promise<Response> {
   const services = await getServices();
-  const requestId = request.headers.get("x-request-id") ?? randomUUID();
+  const clientId = request.headers.get("x-request-id");
+  const requestId = clientId && CLIENT_REQUEST_ID.test(clientId) ? clientId : randomUUID();
 
   return fetchRequestHandler({
     endpoint: API_PREFIX,
@@ -49,10 +58,16 @@ export async function runApiRequest(
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: async () => {
-      if (tooLarge) {
+      if (refusal === "too large") {
         throw new TRPCError({
           code: "PAYLOAD_TOO_LARGE",
           message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
+        });
+      }
+      if (refusal === "busy") {
+        throw new TRPCError({
+          code: "SERVICE_UNAVAILABLE",
+          message: "The server is receiving too much data at once; try again in a moment.",
         });
       }
       return createTRPCContext({ session: await readSession(request), services, requestId });

@@ -1,6 +1,6 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { runApiRequest } from "~/server/api-handler";
+import { type BodyRefusal, runApiRequest } from "~/server/api-handler";
 import { MAX_REQUEST_BYTES } from "~/server/limited-body";
 import { getServices } from "~/server/services";
 
@@ -8,15 +8,25 @@ import { getServices } from "~/server/services";
 // the Host header, which the client chooses.
 const ORIGIN = "http://localhost";
 
+/**
+ * Bytes of request bodies that all requests together may hold while they arrive. Buffers live
+ * outside the V8 heap limit, so without this many slow uploads could grow the process without
+ * bound. The limit is 128 bodies of the largest size, or thousands of ordinary saves.
+ */
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+let bufferedBytes = 0;
+
 type BodyRead =
   | { outcome: "read"; body: Buffer<ArrayBuffer> }
   | { outcome: "declared too large" }
   | { outcome: "too large" }
+  | { outcome: "busy" }
   | { outcome: "aborted" };
 
 /**
  * Reads a request body up to `limit` bytes. A declared length over the limit is rejected unread,
- * and Node discards that body after the response. A chunked body is read until it passes the limit.
+ * and Node discards that body after the response. A chunked body is read until it passes the
+ * limit, and any body stops when all requests together hold MAX_BUFFERED_BYTES.
  */
 function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
   if (Number(incoming.headers["content-length"] ?? 0) > limit) {
@@ -28,13 +38,15 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
     let total = 0;
     const finish = (result: BodyRead) => {
       incoming.off("data", onData).off("end", onEnd).off("error", onAbort).off("close", onAbort);
+      bufferedBytes -= total;
       resolve(result);
     };
     const onData = (chunk: Buffer) => {
       total += chunk.byteLength;
-      if (total > limit) {
+      bufferedBytes += chunk.byteLength;
+      if (total > limit || bufferedBytes > MAX_BUFFERED_BYTES) {
         incoming.pause();
-        finish({ outcome: "too large" });
+        finish({ outcome: total > limit ? "too large" : "busy" });
         return;
       }
       chunks.push(chunk);
@@ -105,7 +117,7 @@ export async function serveApiRequest(
   const url = ORIGIN + (incoming.url ?? "/");
   if (incoming.method !== "POST") {
     const request = new Request(url, { method: incoming.method, headers });
-    await writeResponse(await runApiRequest(request, { tooLarge: false }), outgoing, false);
+    await writeResponse(await runApiRequest(request), outgoing, false);
     return;
   }
 
@@ -116,10 +128,16 @@ export async function serveApiRequest(
     headers,
     body: read.outcome === "read" ? read.body : "{}",
   });
-  const tooLarge = read.outcome !== "read";
-  // A chunked body over the limit may never end, so the connection closes after the response
-  // instead of reading the rest.
-  const overran = read.outcome === "too large";
-  await writeResponse(await runApiRequest(request, { tooLarge }), outgoing, overran);
-  if (overran) outgoing.once("finish", () => incoming.destroy());
+  if (read.outcome === "busy") {
+    const { logger } = await getServices();
+    logger.warn({ maxBufferedBytes: MAX_BUFFERED_BYTES }, "request body rejected: server busy");
+  }
+  let refusal: BodyRefusal | undefined;
+  if (read.outcome === "busy") refusal = "busy";
+  else if (read.outcome !== "read") refusal = "too large";
+  // The rest of a body that was cut off may never arrive, so the connection closes after the
+  // response instead of reading it.
+  const cutOff = read.outcome === "too large" || read.outcome === "busy";
+  await writeResponse(await runApiRequest(request, { refusal }), outgoing, cutOff);
+  if (cutOff) outgoing.once("finish", () => incoming.destroy());
 }

@@ -43,8 +43,8 @@ function usesSecureCookies(headers: Headers): boolean {
   return protocol.replace(/:$/, "") === "https";
 }
 
-function remember(token: string, entry: CachedSession): void {
-  cache.set(token, entry);
+function remember(key: string, entry: CachedSession): void {
+  cache.set(key, entry);
   if (cache.size > CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);
@@ -64,16 +64,19 @@ export async function readSession(request: Request): Promise<AuthSession | null>
   const token = await getToken({ req: { headers }, secureCookie, raw: true, secret });
   if (!token) return null;
 
-  const cached = cache.get(token);
+  // The cookie's name is the salt of its encryption, so a token is cached under both: the same
+  // token under the other name must be decoded, and fail, as auth() would.
+  const salt = secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token";
+  const cacheKey = `${salt}=${token}`;
+  const cached = cache.get(cacheKey);
   if (cached) {
-    cache.delete(token);
+    cache.delete(cacheKey);
     if (cached.expiresAt > Date.now()) {
-      cache.set(token, cached);
+      cache.set(cacheKey, cached);
       return cached.session;
     }
   }
 
-  const salt = secureCookie ? "__Secure-authjs.session-token" : "authjs.session-token";
   let payload: JWT | null;
   try {
     payload = await decode({ token, secret, salt });
@@ -86,6 +89,6 @@ export async function readSession(request: Request): Promise<AuthSession | null>
   const session: AuthSession = {
     user: { id: payload.sub, email: payload.email ?? null, name: payload.name ?? null },
   };
-  remember(token, { session, expiresAt: payload.exp * 1000 });
+  remember(cacheKey, { session, expiresAt: payload.exp * 1000 });
   return session;
 }

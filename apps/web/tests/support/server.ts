@@ -107,8 +107,8 @@ export async function createScratchDatabase(baseUrl: string) {
   };
 }
 
-/** Reads the environment of a running process's child from /proc (Linux only). */
-export function childEnvironment(parentPid: number): Record<string, string> {
+/** Returns the id of a running process's child, read from /proc (Linux only). */
+export function childPid(parentPid: number): number {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
@@ -119,11 +119,17 @@ export function childEnvironment(parentPid: number): Record<string, string> {
     }
     // The command name in parentheses may hold spaces; the parent id is the second field after it.
     const parent = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (parent !== parentPid) continue;
-    const pairs = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").filter(Boolean);
-    return Object.fromEntries(
-      pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
-    );
+    if (parent === parentPid) return Number(entry);
   }
   throw new Error(`Process ${parentPid} has no child process.`);
+}
+
+/** Reads the environment of a running process's child from /proc (Linux only). */
+export function childEnvironment(parentPid: number): Record<string, string> {
+  const pairs = readFileSync(`/proc/${childPid(parentPid)}/environ`, "utf8")
+    .split("\0")
+    .filter(Boolean);
+  return Object.fromEntries(
+    pairs.map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  );
 }
