@@ -55,7 +55,7 @@ describe.each(testDrivers())("wizard guards on %s", (driver) => {
     const progress = await caller.onboarding.getProgress();
 
     expect(error.code).toBe("PRECONDITION_FAILED");
-    expect(error.message).toContain("exa");
+    expect(error.message).toContain("for Exa");
     expect(progress.status).toBe("in_progress");
   });
 
@@ -66,7 +66,7 @@ describe.each(testDrivers())("wizard guards on %s", (driver) => {
     const { error } = await rejectionOf(caller.onboarding.completeStep({ stepNumber: 1 }));
 
     expect(error.code).toBe("PRECONDITION_FAILED");
-    expect(error.message).toContain("exa");
+    expect(error.message).toContain("for Exa");
   });
 
   it.each([
