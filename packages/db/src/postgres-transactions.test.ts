@@ -125,7 +125,9 @@ describe.runIf(testDrivers().includes("postgres"))("transactions on postgres", (
       encoding: "utf8",
       timeout: 60_000,
     });
-    const outcome = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as {
+    const lastLine = run.stdout.trim().split("\n").at(-1);
+    if (!lastLine) throw new Error(`end-connections.ts printed no result:\n${run.stderr}`);
+    const outcome = JSON.parse(lastLine) as {
       waiting: number[];
       idle: number[];
       afterwards: number;
