@@ -110,7 +110,10 @@ async function main() {
   // send its next request on a connection that the server is about to close.
   /** @type {Set<import("node:http").ServerResponse>} */
   const pending = new Set();
-  const server = createServer((incoming, outgoing) => {
+  // Node checks the request timeout on a timer; once a second cuts a stalled request close to
+  // the timeout rather than up to 30 s after it.
+  const options = { requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: 1_000 };
+  const server = createServer(options, (incoming, outgoing) => {
     if (stopping) {
       outgoing.shouldKeepAlive = false;
     } else {
@@ -132,8 +135,6 @@ async function main() {
       reportFailure(incoming, outgoing, error),
     );
   });
-
-  server.requestTimeout = REQUEST_TIMEOUT_MS;
 
   stop = (signal) => {
     const status = signal === "SIGINT" ? 130 : 143;

@@ -168,40 +168,61 @@ describe("tRPC over HTTP", () => {
     expect(step.draft).toEqual(draft);
   });
 
-  it("refuses bodies beyond the server's budget", async () => {
-    // 140 bodies of the largest size, each one byte short, stay open together: more than the
-    // 32 MiB that the server holds for bodies still arriving.
+  /**
+   * Opens `count` uploads of the largest body, each one byte short so that it never ends, and
+   * returns the status lines the server sends and a function that closes them all.
+   */
+  async function stallUploads(count: number, sessionCookie: string | undefined) {
     const size = 256 * 1024;
     const { port } = new URL(server.baseUrl);
     const sockets: Socket[] = [];
     const statusLines: string[] = [];
-    try {
-      for (let index = 0; index < 140; index++) {
-        const socket = connect(Number(port), "127.0.0.1");
-        sockets.push(socket);
-        socket.on("data", (chunk) => {
-          statusLines.push(chunk.toString("latin1").split("\r\n")[0] ?? "");
-        });
-        socket.on("error", () => {});
-        socket.write(
-          "POST /api/trpc/onboarding.saveStep HTTP/1.1\r\nHost: x\r\n" +
-            `Cookie: ${cookie}\r\nContent-Type: application/json\r\n` +
-            `Content-Length: ${size}\r\n\r\n`,
-        );
-        socket.write(Buffer.alloc(size - 1, " "));
-      }
-      const deadline = Date.now() + 20_000;
-      while (!statusLines.some((line) => line.includes(" 503 ")) && Date.now() < deadline) {
-        await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-      }
-    } finally {
-      for (const socket of sockets) socket.destroy();
+    for (let index = 0; index < count; index++) {
+      const socket = connect(Number(port), "127.0.0.1");
+      sockets.push(socket);
+      socket.on("data", (chunk) => {
+        statusLines.push(chunk.toString("latin1").split("\r\n")[0] ?? "");
+      });
+      socket.on("error", () => {});
+      socket.write(
+        "POST /api/trpc/onboarding.saveStep HTTP/1.1\r\nHost: x\r\n" +
+          (sessionCookie ? `Cookie: ${sessionCookie}\r\n` : "") +
+          `Content-Type: application/json\r\nContent-Length: ${size}\r\n\r\n`,
+      );
+      socket.write(Buffer.alloc(size - 1, " "));
     }
+    // Let the server read what was sent.
+    await new Promise((resolveWait) => setTimeout(resolveWait, 1_500));
+    return {
+      statusLines,
+      close: () => {
+        for (const socket of sockets) socket.destroy();
+      },
+    };
+  }
+
+  it("limits one user's bodies in flight", async () => {
+    // Eight bodies of the largest size are twice what one user may hold while they arrive.
+    const uploads = await stallUploads(8, cookie);
+    uploads.close();
     await new Promise((resolveWait) => setTimeout(resolveWait, 500));
     const afterwards = await postSaveStep(JSON.stringify({ json: { stepNumber: 2, draft: {} } }));
 
-    expect(statusLines).toContain("HTTP/1.1 503 Service Unavailable");
+    expect(uploads.statusLines).toContain("HTTP/1.1 503 Service Unavailable");
     expect(afterwards.status).toBe(200);
+  });
+
+  it("keeps anonymous uploads from starving users", async () => {
+    // 40 bodies of 256 KiB are more than all requests without a session may hold.
+    const uploads = await stallUploads(40, undefined);
+    try {
+      const save = await postSaveStep(JSON.stringify({ json: { stepNumber: 2, draft: {} } }));
+
+      expect(uploads.statusLines).toContain("HTTP/1.1 503 Service Unavailable");
+      expect(save.status).toBe(200);
+    } finally {
+      uploads.close();
+    }
   });
 
   it("rejects an oversized batch", async () => {

@@ -3,18 +3,32 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type BodyRefusal, runApiRequest } from "~/server/api-handler";
 import { MAX_REQUEST_BYTES } from "~/server/limited-body";
 import { getServices } from "~/server/services";
+import { readSession } from "~/server/session";
 
 // Only the path and query of a request's URL reach tRPC; the origin is a placeholder rather than
 // the Host header, which the client chooses.
 const ORIGIN = "http://localhost";
 
 /**
- * Bytes of request bodies that all requests together may hold while they arrive. Buffers live
- * outside the V8 heap limit, so without this many slow uploads could grow the process without
- * bound. The limit is 128 bodies of the largest size, or thousands of ordinary saves.
+ * Bytes of request bodies that requests may hold while the bodies arrive: all together, those
+ * without a session together, and one user's together. Buffers live outside the V8 heap limit,
+ * so without a limit slow uploads could grow the process without bound. The shares keep one
+ * client from taking the whole budget: anonymous uploads cannot starve signed-in users, and one
+ * user holds at most four bodies of the largest size.
  */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
-let bufferedBytes = 0;
+const MAX_ANONYMOUS_BYTES = 8 * 1024 * 1024;
+const MAX_USER_BYTES = 1024 * 1024;
+
+/** Body bytes held now, per budget: "all", "anonymous", or a user id. */
+const heldBytes = new Map<string, number>();
+
+function hold(budget: string, bytes: number): number {
+  const held = (heldBytes.get(budget) ?? 0) + bytes;
+  if (held === 0) heldBytes.delete(budget);
+  else heldBytes.set(budget, held);
+  return held;
+}
 
 type BodyRead =
   | { outcome: "read"; body: Buffer<ArrayBuffer> }
@@ -26,9 +40,13 @@ type BodyRead =
 /**
  * Reads a request body up to `limit` bytes. A declared length over the limit is rejected unread,
  * and Node discards that body after the response. A chunked body is read until it passes the
- * limit, and any body stops when all requests together hold MAX_BUFFERED_BYTES.
+ * limit, and any body stops when its budgets are used up (see MAX_BUFFERED_BYTES).
  */
-function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
+function readBody(
+  incoming: IncomingMessage,
+  limit: number,
+  userId: string | undefined,
+): Promise<BodyRead> {
   if (Number(incoming.headers["content-length"] ?? 0) > limit) {
     return Promise.resolve({ outcome: "declared too large" });
   }
@@ -38,13 +56,17 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<BodyRead> {
     let total = 0;
     const finish = (result: BodyRead) => {
       incoming.off("data", onData).off("end", onEnd).off("error", onAbort).off("close", onAbort);
-      bufferedBytes -= total;
+      hold("all", -total);
+      hold(share, -total);
       resolve(result);
     };
+    const share = userId === undefined ? "anonymous" : `user:${userId}`;
+    const shareLimit = userId === undefined ? MAX_ANONYMOUS_BYTES : MAX_USER_BYTES;
     const onData = (chunk: Buffer) => {
       total += chunk.byteLength;
-      bufferedBytes += chunk.byteLength;
-      if (total > limit || bufferedBytes > MAX_BUFFERED_BYTES) {
+      const all = hold("all", chunk.byteLength);
+      const shared = hold(share, chunk.byteLength);
+      if (total > limit || all > MAX_BUFFERED_BYTES || shared > shareLimit) {
         incoming.pause();
         finish({ outcome: total > limit ? "too large" : "busy" });
         return;
@@ -121,7 +143,9 @@ export async function serveApiRequest(
     return;
   }
 
-  const read = await readBody(incoming, MAX_REQUEST_BYTES);
+  // The session only picks the body's budget here; the procedure checks it again as always.
+  const session = await readSession({ headers } as Request);
+  const read = await readBody(incoming, MAX_REQUEST_BYTES, session?.user?.id ?? undefined);
   if (read.outcome === "aborted") return;
   const request = new Request(url, {
     method: "POST",
@@ -130,7 +154,7 @@ export async function serveApiRequest(
   });
   if (read.outcome === "busy") {
     const { logger } = await getServices();
-    logger.warn({ maxBufferedBytes: MAX_BUFFERED_BYTES }, "request body rejected: server busy");
+    logger.warn({ userId: session?.user?.id }, "request body rejected: body budget used up");
   }
   let refusal: BodyRefusal | undefined;
   if (read.outcome === "busy") refusal = "busy";

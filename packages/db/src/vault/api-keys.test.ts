@@ -281,7 +281,7 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
 
   it("records a verification only for the key that was checked", async () => {
     const user = await createTestUser(handle);
-    const params = { userId: user.id, provider: "openai", cooldownSeconds: 60 };
+    const params = { userId: user.id, provider: "openai", cooldownSeconds: 0 };
     await save(user.id, "openai", secret("sk-"));
 
     const stale = await openApiKeyForVerification(handle.db, keyring, params);
@@ -319,6 +319,8 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
     await save(user.id, "mistral", secret("m"));
 
     const first = await openApiKeyForVerification(handle.db, keyring, params);
+    // Saving a key again must not reopen the checks.
+    await save(user.id, "mistral", secret("m"));
     const second = await openApiKeyForVerification(handle.db, keyring, params).catch(
       (error: unknown) => error,
     );
@@ -332,6 +334,7 @@ describe.each(testDrivers())("vault api keys on %s", (driver) => {
     expect(first).toHaveProperty("key");
     expect(second).toBeInstanceOf(TooSoonError);
     expect((second as TooSoonError).retryAfterSeconds).toBeGreaterThan(55);
+    expect((second as TooSoonError).retryAfterSeconds).toBeLessThanOrEqual(60);
     expect((second as TooSoonError).message).toMatch(/check it again in \d+ seconds/);
     expect(later).toHaveProperty("key");
   });

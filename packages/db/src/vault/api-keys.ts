@@ -105,8 +105,7 @@ export async function saveApiKey(
             status: "unverified",
             statusReason: null,
             verifiedAt: null,
-            // A new key can be checked at once, whenever the previous one was.
-            verificationStartedAt: null,
+            // verification_started_at stays: saving a key again must not reopen its checks.
             updatedAt: sql`now()`,
           },
         })
@@ -267,7 +266,8 @@ export async function openApiKeyForVerification(
       .from(apiKeys)
       .where(ownedBy(params));
     if (!claimed) throw new NotFoundError(`No API key is stored for ${params.provider}.`);
-    const wait = Math.max(1, claimed.wait);
+    // Another transaction's claim can start after this one's now(), so the wait is capped.
+    const wait = Math.min(params.cooldownSeconds, Math.max(1, claimed.wait));
     throw new TooSoonError(
       `This key was checked moments ago; check it again in ${wait} second${wait === 1 ? "" : "s"}.`,
       wait,

@@ -73,7 +73,10 @@ function ProviderKeyRow({
   const canVerify = provider.verifiable && stored !== undefined && !needsReentry;
   const detail = stored ? statusDetail(stored) : undefined;
 
+  // Buttons use aria-disabled while their request runs, because a disabled button drops the
+  // keyboard focus; these guards ignore the clicks instead.
   async function onSave() {
+    if (save.isPending) return;
     const checked = checkApiKeyFormat(provider.id, value);
     if (!checked.ok) {
       setError(checked.message);
@@ -92,6 +95,7 @@ function ProviderKeyRow({
   }
 
   async function onRemove() {
+    if (remove.isPending) return;
     setError(undefined);
     try {
       await remove.mutateAsync({ provider: provider.id });
@@ -104,6 +108,7 @@ function ProviderKeyRow({
   }
 
   async function onVerify() {
+    if (verify.isPending) return;
     setError(undefined);
     try {
       const summary = await verify.mutateAsync({ provider: provider.id });
@@ -170,7 +175,7 @@ function ProviderKeyRow({
               aria-describedby={describedBy}
               onChange={(event) => setValue(event.target.value)}
             />
-            <button type="button" onClick={onSave} disabled={save.isPending}>
+            <button type="button" onClick={onSave} aria-disabled={save.isPending || undefined}>
               Save key<span className="visually-hidden"> for {provider.label}</span>
             </button>
             {stored && !needsReentry && (
@@ -183,7 +188,7 @@ function ProviderKeyRow({
                 type="button"
                 className="danger"
                 onClick={onRemove}
-                disabled={remove.isPending}
+                aria-disabled={remove.isPending || undefined}
               >
                 Remove<span className="visually-hidden"> {provider.label} key</span>
               </button>
@@ -213,11 +218,16 @@ function ProviderKeyRow({
           >
             Replace<span className="visually-hidden"> {provider.label} key</span>
           </button>
-          <button type="button" className="danger" onClick={onRemove} disabled={remove.isPending}>
+          <button
+            type="button"
+            className="danger"
+            onClick={onRemove}
+            aria-disabled={remove.isPending || undefined}
+          >
             Remove<span className="visually-hidden"> {provider.label} key</span>
           </button>
           {canVerify && (
-            <button type="button" onClick={onVerify} disabled={verify.isPending}>
+            <button type="button" onClick={onVerify} aria-disabled={verify.isPending || undefined}>
               {verify.isPending ? "Verifying…" : "Verify"}
               <span className="visually-hidden"> {provider.label} key</span>
             </button>
