@@ -123,6 +123,17 @@ function ProviderKeyRow({
     .filter(Boolean)
     .join(" ");
 
+  const removeButton = (
+    <button
+      type="button"
+      className="danger"
+      onClick={onRemove}
+      aria-disabled={remove.isPending || undefined}
+    >
+      Remove<span className="visually-hidden"> {provider.label} key</span>
+    </button>
+  );
+
   return (
     <div className="key-row" data-testid={`provider-${provider.id}`}>
       <div className="row">
@@ -183,16 +194,7 @@ function ProviderKeyRow({
                 Cancel<span className="visually-hidden"> {provider.label} key change</span>
               </button>
             )}
-            {needsReentry && (
-              <button
-                type="button"
-                className="danger"
-                onClick={onRemove}
-                aria-disabled={remove.isPending || undefined}
-              >
-                Remove<span className="visually-hidden"> {provider.label} key</span>
-              </button>
-            )}
+            {needsReentry && removeButton}
           </div>
           <p id={`${inputId}-hint`} className="hint">
             Expected format: {provider.formatHint}.{" "}
@@ -218,14 +220,7 @@ function ProviderKeyRow({
           >
             Replace<span className="visually-hidden"> {provider.label} key</span>
           </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={onRemove}
-            aria-disabled={remove.isPending || undefined}
-          >
-            Remove<span className="visually-hidden"> {provider.label} key</span>
-          </button>
+          {removeButton}
           {canVerify && (
             <button type="button" onClick={onVerify} aria-disabled={verify.isPending || undefined}>
               {verify.isPending ? "Verifying…" : "Verify"}
