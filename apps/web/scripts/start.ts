@@ -173,7 +173,7 @@ function main(): void {
   if (!dev && !setsHeapLimit) {
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --max-old-space-size=${DEFAULT_HEAP_MIB}`.trim();
   }
-  // The production server is scripts/server.mjs: Next.js with tRPC calls answered directly.
+  // The production server is scripts/server.mjs: Next.js, with tRPC calls handled directly.
   const nextBin = createRequire(join(appDir, "package.json")).resolve("next/dist/bin/next");
   const serverArgs = dev
     ? [nextBin, "dev", "--port", port]

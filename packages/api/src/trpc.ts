@@ -5,6 +5,7 @@ import {
   EmailTakenError,
   type Executor,
   MissingKeysError,
+  missingKeysMessage,
   NotFoundError,
   PreconditionFailedError,
   TooSoonError,
@@ -117,7 +118,7 @@ function toTRPCError(error: unknown): TRPCError | undefined {
   if (error instanceof MissingKeysError) {
     return new TRPCError({
       code: "PRECONDITION_FAILED",
-      message: `Save a working API key for ${providerNames(error.missingProviders)} before you continue.`,
+      message: missingKeysMessage(providerNames(error.missingProviders)),
       cause: error,
     });
   }

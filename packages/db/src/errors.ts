@@ -29,8 +29,13 @@ export class MissingKeysError extends PreconditionFailedError {
     /** Provider ids, in the order of the required list. */
     readonly missingProviders: string[],
   ) {
-    super(`Save a working API key for ${missingProviders.join(", ")} before you continue.`);
+    super(missingKeysMessage(missingProviders.join(", ")));
   }
+}
+
+/** Builds the missing-keys message; the API passes providers' display names instead of ids. */
+export function missingKeysMessage(providers: string): string {
+  return `Save a working API key for ${providers} before you continue.`;
 }
 
 /** The caller's `expectedVersion` is stale; carries the current progress so the UI can reload. */

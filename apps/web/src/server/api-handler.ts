@@ -22,7 +22,7 @@ export async function handleApiRequest(request: Request): Promise<Response> {
   const declared = request.headers.get("content-length");
   if (declared !== null) {
     const tooLarge = Number(declared) > MAX_REQUEST_BYTES;
-    return runApiRequest(request, { refusal: tooLarge ? "too large" : undefined });
+    return runApiRequest(request, { rejection: tooLarge ? "too large" : undefined });
   }
   const read = await readBodyWithin(request, MAX_REQUEST_BYTES);
   const copy = new Request(request.url, {
@@ -30,11 +30,11 @@ export async function handleApiRequest(request: Request): Promise<Response> {
     headers: request.headers,
     body: read.ok ? read.body : "{}",
   });
-  return runApiRequest(copy, { refusal: read.ok ? undefined : "too large" });
+  return runApiRequest(copy, { rejection: read.ok ? undefined : "too large" });
 }
 
 /** Reason a request's body was rejected: over the size limit, or too many bodies arriving. */
-export type BodyRefusal = "too large" | "busy";
+export type BodyRejection = "too large" | "busy";
 
 // A request id from the client is kept only if it is short and plain, because it goes into
 // response headers, bodies and every log line of the request.
@@ -46,7 +46,7 @@ const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
  */
 export async function runApiRequest(
   request: Request,
-  { refusal }: { refusal?: BodyRefusal } = {},
+  { rejection }: { rejection?: BodyRejection } = {},
 ): Promise<Response> {
   const services = await getServices();
   const clientId = request.headers.get("x-request-id");
@@ -58,13 +58,13 @@ export async function runApiRequest(
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     createContext: async () => {
-      if (refusal === "too large") {
+      if (rejection === "too large") {
         throw new TRPCError({
           code: "PAYLOAD_TOO_LARGE",
           message: `Request body is larger than ${MAX_REQUEST_BYTES / 1024} KiB; send less data per request.`,
         });
       }
-      if (refusal === "busy") {
+      if (rejection === "busy") {
         throw new TRPCError({
           code: "SERVICE_UNAVAILABLE",
           message: "The server is receiving too much data at once; try again in a moment.",

@@ -1,6 +1,6 @@
 import "server-only";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type BodyRefusal, runApiRequest } from "~/server/api-handler";
+import { type BodyRejection, runApiRequest } from "~/server/api-handler";
 import { MAX_REQUEST_BYTES } from "~/server/limited-body";
 import { getServices } from "~/server/services";
 import { readSession } from "~/server/session";
@@ -14,7 +14,7 @@ const ORIGIN = "http://localhost";
  * without a session together, and one user's together. Buffers live outside the V8 heap limit,
  * so without a limit slow uploads could grow the process without bound. The shares keep one
  * client from taking the whole budget: anonymous uploads cannot starve signed-in users, and one
- * user holds at most four bodies of the largest size.
+ * user can keep at most four bodies of the largest size.
  */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 const MAX_ANONYMOUS_BYTES = 8 * 1024 * 1024;
@@ -24,10 +24,10 @@ const MAX_USER_BYTES = 1024 * 1024;
 const heldBytes = new Map<string, number>();
 
 function hold(budget: string, bytes: number): number {
-  const held = (heldBytes.get(budget) ?? 0) + bytes;
-  if (held === 0) heldBytes.delete(budget);
-  else heldBytes.set(budget, held);
-  return held;
+  const total = (heldBytes.get(budget) ?? 0) + bytes;
+  if (total === 0) heldBytes.delete(budget);
+  else heldBytes.set(budget, total);
+  return total;
 }
 
 type BodyRead =
@@ -156,12 +156,12 @@ export async function serveApiRequest(
     const { logger } = await getServices();
     logger.warn({ userId: session?.user?.id }, "request body rejected: body budget used up");
   }
-  let refusal: BodyRefusal | undefined;
-  if (read.outcome === "busy") refusal = "busy";
-  else if (read.outcome !== "read") refusal = "too large";
+  let rejection: BodyRejection | undefined;
+  if (read.outcome === "busy") rejection = "busy";
+  else if (read.outcome !== "read") rejection = "too large";
   // The rest of a body that was cut off may never arrive, so the connection closes after the
   // response instead of reading it.
   const cutOff = read.outcome === "too large" || read.outcome === "busy";
-  await writeResponse(await runApiRequest(request, { refusal }), outgoing, cutOff);
+  await writeResponse(await runApiRequest(request, { rejection }), outgoing, cutOff);
   if (cutOff) outgoing.once("finish", () => incoming.destroy());
 }

@@ -67,8 +67,8 @@ try {
   }
 
   await admin`DELETE FROM connection_probe`;
-  // The pool learns of the last kill when its socket closes; on a busy machine that can take a
-  // moment, and a statement sent before then fails once, which is not what this checks.
+  // The pool learns of the last kill when its socket closes, which can take a moment on a busy
+  // machine. A statement sent before then fails once, and that is not what this checks.
   await sleep(500);
   const afterwards = await Promise.race([
     Promise.allSettled(

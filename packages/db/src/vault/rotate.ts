@@ -16,7 +16,8 @@ export interface RemainingOnKey {
   /**
    * Of those, rows that failed to decrypt and wait for their users to enter the key again. A dry
    * run that went through every row counts the rows that fail to decrypt now, whatever their
-   * status says, because a key that returned to the keyring makes marked rows readable again.
+   * status column contains, because a key that returned to the keyring makes marked rows
+   * readable again.
    */
   needsReentry: number;
   /** Whether the keyring still holds this key. */
@@ -241,9 +242,9 @@ async function inspectBatch(
 }
 
 /**
- * The rows per old key for a dry run's report: as stored, with `needsReentry` counting the rows
- * that failed to decrypt in this run. An interrupted run did not see every row, so it keeps the
- * stored status.
+ * Returns the rows per old key for a dry run's report: as stored, with `needsReentry` counting
+ * the rows that failed to decrypt in this run. An interrupted run did not see every row, so it
+ * keeps the stored status.
  */
 function predictRemaining(
   before: RemainingOnKey[],
